@@ -1,0 +1,72 @@
+/**
+ * Workarounds that make s3rver 3.7 behave like S3 where our code depends on it
+ * (see ../shared/STACK.md). Applied once per process, before any request.
+ */
+import crypto from 'node:crypto';
+
+let desPatched = false;
+
+/**
+ * s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 refuses
+ * (500 on every paginated list). DES-EDE with K1 = K2 is single DES, byte for byte.
+ */
+export function patchSingleDesForOpenSsl3(): void {
+  if (desPatched) return;
+  desPatched = true;
+  const mutable = crypto as unknown as Record<'createCipheriv' | 'createDecipheriv', (...args: unknown[]) => unknown>;
+  for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
+    const original = mutable[name].bind(crypto);
+    mutable[name] = (algorithm: unknown, key: unknown, ...rest: unknown[]) => {
+      if (algorithm === 'des' && Buffer.isBuffer(key) && key.length === 8) {
+        return original('des-ede-cbc', Buffer.concat([key, key]), ...rest);
+      }
+      return original(algorithm, key, ...rest);
+    };
+  }
+}
+
+interface KoaContextLike {
+  method: string;
+  path: string;
+  get(header: string): string;
+  status: number;
+  type: string;
+  body: unknown;
+  app: { store: { existsObject(bucket: string, key: string): Promise<boolean> } };
+}
+type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>;
+
+function conditionalWriteError(ctx: KoaContextLike, status: number, code: string, message: string): void {
+  ctx.status = status;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+/**
+ * S3 conditional writes: `If-None-Match: *` answers 412 when the key exists, and 409
+ * ConditionalRequestConflict when another conditional write to the same key is in flight.
+ * s3rver ignores the header, so this middleware implements it in front of the router.
+ */
+export function conditionalWriteMiddleware(): KoaMiddleware {
+  const inFlight = new Set<string>();
+  return async (ctx, next) => {
+    if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*') return next();
+    const [, bucket = '', ...keyParts] = ctx.path.split('/');
+    const key = decodeURIComponent(keyParts.join('/'));
+    const id = `${bucket}/${key}`;
+    if (inFlight.has(id)) {
+      conditionalWriteError(ctx, 409, 'ConditionalRequestConflict', 'A conflicting conditional operation is in progress.');
+      return;
+    }
+    inFlight.add(id);
+    try {
+      if (await ctx.app.store.existsObject(bucket, key)) {
+        conditionalWriteError(ctx, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        return;
+      }
+      await next();
+    } finally {
+      inFlight.delete(id);
+    }
+  };
+}
