@@ -5,9 +5,15 @@ import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/normal
 import type { PublicIdScheme } from './keys';
 import { type Env, EnvReader } from './env-reader';
 
+/** How many superseded versions stay published: every one, or the newest N (older ones are deleted). */
+export type RetentionPolicy = { mode: 'all' } | { mode: 'newest'; count: number };
+
 export interface NormalizeConfig {
   publicId: PublicIdScheme;
   image: NormalizeOptions;
+  retention: RetentionPolicy;
+  /** When set, erasing a user also invalidates `/avatars/<publicId>/*` on this distribution. */
+  cloudFrontDistributionId: string | undefined;
 }
 
 export interface SendConfig {
@@ -36,6 +42,20 @@ function readPublicIdScheme(reader: EnvReader): PublicIdScheme {
   }
 }
 
+function readHexColour(reader: EnvReader, name: string, fallback: string): string {
+  const value = reader.string(name, fallback);
+  if (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(value)) return value;
+  reader.addProblem(`${name}=${JSON.stringify(value)} is invalid: expected a hex colour such as #ffffff`);
+  return fallback;
+}
+
+/** RETAIN_VERSIONS: `all` (default: old mails keep their avatar forever) or how many superseded versions to keep. */
+function readRetention(reader: EnvReader): RetentionPolicy {
+  const raw = reader.optional('RETAIN_VERSIONS');
+  if (raw === undefined || raw === 'all') return { mode: 'all' };
+  return { mode: 'newest', count: reader.int('RETAIN_VERSIONS', 0, 0, 1000) };
+}
+
 export function loadNormalizeConfig(env: Env): NormalizeConfig {
   const reader = new EnvReader(env);
   const d = DEFAULT_NORMALIZE_OPTIONS;
@@ -46,8 +66,13 @@ export function loadNormalizeConfig(env: Env): NormalizeConfig {
       jpegQuality: reader.int('JPEG_QUALITY', d.jpegQuality, 1, 100),
       maxInputBytes: reader.int('MAX_INPUT_BYTES', d.maxInputBytes, 1, 200 * 1024 * 1024),
       maxInputPixels: reader.int('MAX_INPUT_PIXELS', d.maxInputPixels, 1, 268_402_689),
-      background: reader.string('FLATTEN_BACKGROUND', d.background),
+      minSide: reader.int('MIN_INPUT_SIDE', d.minSide, 1, 4096),
+      background: readHexColour(reader, 'FLATTEN_BACKGROUND', d.background),
+      cropPosition: reader.oneOf('CROP_POSITION', ['centre', 'attention'] as const, d.cropPosition),
+      maxUpscale: reader.number('MAX_UPSCALE', d.maxUpscale, 1, 64),
     },
+    retention: readRetention(reader),
+    cloudFrontDistributionId: reader.optional('CLOUDFRONT_DISTRIBUTION_ID'),
   };
   reader.finish();
   return config;
