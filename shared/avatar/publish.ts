@@ -1,22 +1,23 @@
 /**
  * Publishes one upload: read the original, normalize it, write every variant, then the manifest.
- * The manifest goes last, so nothing ever points at a variant that does not exist yet.
+ *
+ * - The manifest goes last, so nothing ever points at a variant that does not exist yet.
+ * - Keys are content-addressed (bytes + options), so a re-delivered event is a no-op.
+ * - The newer upload wins by S3 sequencer, whatever order the events arrive in.
+ * - A failure between variant writes deletes what this attempt wrote: no partial versions.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { NormalizeConfig } from '../config';
 import { isPipelineError, permanentError, type PipelineError } from '../errors';
-import { normalizeImage } from '../image/normalize';
-import { contentTypeFor, manifestKey, publicIdFor, variantKey } from '../keys';
+import { type NormalizedImage, normalizeImage } from '../image/normalize';
+import { renditionHash } from '../image/rendition-hash';
+import { contentTypeFor, publicIdFor, variantKey } from '../keys';
 import type { Logger } from '../log';
-import { getObjectBytes, getObjectText, putObject } from '../s3-io';
-import {
-  type AvatarManifest,
-  type AvatarVersion,
-  emptyManifest,
-  parseManifest,
-  withCurrentVersion,
-  withRejection,
-} from './manifest';
+import { getObjectBytes } from '../s3-io';
+import { type AvatarManifest, type AvatarVersion, referencedKeys, type Rejection, withCurrentVersion, withRejection, withRetention } from './manifest';
+import { type ManifestLocation, readManifest, updateManifest } from './manifest-store';
+import { compareEvents, type EventPosition } from './ordering';
+import { deleteKeys, type PutObjectFn, sendPutObject } from './s3-objects';
 
 /** Published variants never change (content-addressed), so caches may keep them for a year. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -26,6 +27,8 @@ export interface PublishDeps {
   config: NormalizeConfig;
   log: Logger;
   now?: () => Date;
+  /** Every S3 write goes through this; tests inject faults here, everything else is the real S3. */
+  putObject?: PutObjectFn;
 }
 
 export interface UploadRef {
@@ -33,33 +36,34 @@ export interface UploadRef {
   key: string;
   userId: string;
   sequencer: string;
+  eventTime?: string;
 }
 
 export type PublishOutcome =
   | { status: 'published'; userId: string; sourceKey: string; version: AvatarVersion }
   | { status: 'unchanged'; userId: string; sourceKey: string; version: AvatarVersion }
+  | { status: 'superseded'; userId: string; sourceKey: string; currentSourceKey: string }
   | { status: 'rejected'; userId: string; sourceKey: string; code: string; message: string };
 
-async function readManifest(s3: S3Client, bucket: string, userId: string, publicId: string, now: string): Promise<AvatarManifest> {
-  const text = await getObjectText(s3, bucket, manifestKey(publicId));
-  return text === undefined ? emptyManifest(userId, publicId, now) : parseManifest(text);
+interface ManifestDecision {
+  superseded: AvatarVersion | undefined;
+  /** Variant keys no kept version uses after retention trimmed the history. */
+  unreferenced: string[];
 }
 
-async function writeManifest(s3: S3Client, bucket: string, manifest: AvatarManifest): Promise<void> {
-  await putObject(s3, {
-    Bucket: bucket,
-    Key: manifestKey(manifest.publicId),
-    Body: `${JSON.stringify(manifest, null, 2)}\n`,
-    ContentType: 'application/json',
-    CacheControl: 'no-store',
-  });
-}
+const positionOf = (upload: UploadRef): EventPosition => ({ sequencer: upload.sequencer, eventTime: upload.eventTime });
+const versionPosition = (version: AvatarVersion): EventPosition => ({ sequencer: version.sequencer, eventTime: version.eventTime });
+
+/** The current version came from a later upload than this one: this one must not replace it. */
+const supersededBy = (manifest: AvatarManifest, upload: UploadRef): AvatarVersion | undefined =>
+  manifest.current !== null && compareEvents(versionPosition(manifest.current), positionOf(upload)) > 0 ? manifest.current : undefined;
 
 export async function publishUpload(deps: PublishDeps, upload: UploadRef): Promise<PublishOutcome> {
   const { s3, config, log } = deps;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const publicId = publicIdFor(upload.userId, config.publicId);
   const base = { userId: upload.userId, sourceKey: upload.key };
+  const at: ManifestLocation = { s3, bucket: upload.bucket, userId: upload.userId, publicId, putObject: deps.putObject };
 
   const original = await getObjectBytes(s3, upload.bucket, upload.key);
   if (original === undefined) {
@@ -67,61 +71,118 @@ export async function publishUpload(deps: PublishDeps, upload: UploadRef): Promi
     throw permanentError('E_GONE', `The upload ${upload.key} no longer exists.`);
   }
 
-  let normalized;
+  // Decide from the manifest before paying for a decode: re-deliveries and stale events stop here.
+  const contentHash = renditionHash(original, config.image);
+  const { manifest } = await readManifest(at, now);
+  if (manifest.current?.contentHash === contentHash) {
+    log.info('avatar unchanged', { ...base, contentHash });
+    return { status: 'unchanged', ...base, version: manifest.current };
+  }
+  const newer = supersededBy(manifest, upload);
+  if (newer !== undefined) {
+    log.info('avatar superseded by a newer upload', { ...base, currentSourceKey: newer.sourceKey });
+    return { status: 'superseded', ...base, currentSourceKey: newer.sourceKey };
+  }
+
+  let normalized: NormalizedImage;
   try {
     normalized = await normalizeImage(original, config.image);
   } catch (error) {
     if (!isPipelineError(error) || error.kind !== 'permanent') throw error;
-    return recordRejection(deps, upload, publicId, error, now);
+    return recordRejection(deps, at, upload, error, now);
   }
 
-  const manifest = await readManifest(s3, upload.bucket, upload.userId, publicId, now);
-  if (manifest.current?.contentHash === normalized.contentHash) {
-    log.info('avatar unchanged', { ...base, contentHash: normalized.contentHash });
-    return { status: 'unchanged', ...base, version: manifest.current };
-  }
+  const version = await writeVariants(deps, upload, publicId, normalized, now, referencedKeys(manifest));
+  const outcome = await updateManifest<ManifestDecision>(at, now, (latest) => {
+    const winner = supersededBy(latest, upload);
+    if (winner !== undefined) return { write: undefined, result: { superseded: winner, unreferenced: [] } };
+    const retained = withRetention(withCurrentVersion(latest, version, now), config.retention);
+    return { write: retained.manifest, result: { superseded: undefined, unreferenced: retained.unreferenced } };
+  });
 
-  const version: AvatarVersion = {
-    contentHash: normalized.contentHash,
-    sourceKey: upload.key,
-    sequencer: upload.sequencer,
-    createdAt: now,
-    source: normalized.source,
-    variants: [],
-  };
-  for (const variant of normalized.variants) {
-    const key = variantKey(publicId, normalized.contentHash, variant.size, variant.format);
-    await putObject(s3, {
-      Bucket: upload.bucket,
-      Key: key,
-      Body: variant.body,
-      ContentType: contentTypeFor(variant.format),
-      CacheControl: IMMUTABLE_CACHE_CONTROL,
-    });
-    version.variants.push({
-      size: variant.size,
-      format: variant.format,
-      key,
-      width: variant.width,
-      height: variant.height,
-      bytes: variant.body.length,
-    });
+  if (outcome.superseded !== undefined) {
+    // A newer upload won while we were encoding: our variants are referenced by nobody.
+    const { manifest: latest } = await readManifest(at, now);
+    const used = referencedKeys(latest);
+    await deleteKeys(s3, upload.bucket, version.variants.map((v) => v.key).filter((key) => !used.has(key)));
+    log.info('avatar superseded by a newer upload', { ...base, currentSourceKey: outcome.superseded.sourceKey });
+    return { status: 'superseded', ...base, currentSourceKey: outcome.superseded.sourceKey };
   }
-  await writeManifest(s3, upload.bucket, withCurrentVersion(manifest, version, now));
+  if (outcome.unreferenced.length > 0) {
+    // Only after the trimmed manifest is written: until then it still pointed at these.
+    await deleteKeys(s3, upload.bucket, outcome.unreferenced);
+    log.info('superseded versions deleted by retention', { ...base, deleted: outcome.unreferenced.length });
+  }
   log.info('avatar published', { ...base, contentHash: version.contentHash, keys: version.variants.map((v) => v.key) });
   return { status: 'published', ...base, version };
 }
 
-async function recordRejection(
+/**
+ * Writes every variant; if any write fails, deletes the ones this attempt wrote (except keys an
+ * existing version already uses) before rethrowing, so a crash never leaves half a version.
+ */
+async function writeVariants(
   deps: PublishDeps,
   upload: UploadRef,
   publicId: string,
-  error: PipelineError,
+  normalized: NormalizedImage,
   now: string,
-): Promise<PublishOutcome> {
-  const manifest = await readManifest(deps.s3, upload.bucket, upload.userId, publicId, now);
-  const rejection = { code: error.code, message: error.message, sourceKey: upload.key, at: now };
-  await writeManifest(deps.s3, upload.bucket, withRejection(manifest, rejection, now));
+  alreadyReferenced: ReadonlySet<string>,
+): Promise<AvatarVersion> {
+  const put = deps.putObject ?? sendPutObject;
+  const version: AvatarVersion = {
+    contentHash: normalized.contentHash,
+    sourceKey: upload.key,
+    sequencer: upload.sequencer,
+    ...(upload.eventTime === undefined ? {} : { eventTime: upload.eventTime }),
+    createdAt: now,
+    source: normalized.source,
+    variants: [],
+    skippedSizes: normalized.skippedSizes,
+  };
+  const written: string[] = [];
+  try {
+    for (const variant of normalized.variants) {
+      const key = variantKey(publicId, normalized.contentHash, variant.size, variant.format);
+      await put(deps.s3, {
+        Bucket: upload.bucket,
+        Key: key,
+        Body: variant.body,
+        ContentType: contentTypeFor(variant.format),
+        CacheControl: IMMUTABLE_CACHE_CONTROL,
+      });
+      written.push(key);
+      version.variants.push({ size: variant.size, format: variant.format, key, width: variant.width, height: variant.height, bytes: variant.body.length });
+    }
+  } catch (error) {
+    const orphans = written.filter((key) => !alreadyReferenced.has(key));
+    await deleteKeys(deps.s3, upload.bucket, orphans).catch((cleanupError: unknown) => {
+      deps.log.error('could not remove partial variants', { userId: upload.userId, key: upload.key, orphans, reason: String(cleanupError) });
+    });
+    deps.log.warn('variant write failed; partial variants removed', { userId: upload.userId, key: upload.key, removed: orphans.length });
+    throw error;
+  }
+  return version;
+}
+
+async function recordRejection(deps: PublishDeps, at: ManifestLocation, upload: UploadRef, error: PipelineError, now: string): Promise<PublishOutcome> {
+  // One line per rejection with everything support needs: the code, the object and the user.
   deps.log.warn('avatar rejected', { userId: upload.userId, key: upload.key, code: error.code, reason: error.message });
+  const rejection: Rejection = {
+    code: error.code,
+    message: error.message,
+    sourceKey: upload.key,
+    at: now,
+    sequencer: upload.sequencer,
+    ...(upload.eventTime === undefined ? {} : { eventTime: upload.eventTime }),
+  };
+  await updateManifest(at, now, (latest) => {
+    const previous = latest.lastRejection;
+    const olderThanCurrent = supersededBy(latest, upload) !== undefined;
+    const olderThanLastRejection =
+      previous !== null && compareEvents({ sequencer: previous.sequencer ?? '', eventTime: previous.eventTime }, positionOf(upload)) > 0;
+    // A stale rejection (a newer upload already succeeded or failed) would only confuse the user.
+    return { write: olderThanCurrent || olderThanLastRejection ? undefined : withRejection(latest, rejection, now), result: undefined };
+  });
   return { status: 'rejected', userId: upload.userId, sourceKey: upload.key, code: error.code, message: error.message };
 }
