@@ -1,7 +1,7 @@
 /**
  * Typed configuration, parsed once per cold start. Every bad variable is reported in one error.
  */
-import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/normalize';
+import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/options';
 import type { PublicIdScheme } from './keys';
 import { type Env, EnvReader } from './env-reader';
 
@@ -56,21 +56,33 @@ function readRetention(reader: EnvReader): RetentionPolicy {
   return { mode: 'newest', count: reader.int('RETAIN_VERSIONS', 0, 0, 1000) };
 }
 
+function readImageOptions(reader: EnvReader): NormalizeOptions {
+  const d = DEFAULT_NORMALIZE_OPTIONS;
+  return {
+    sizes: reader.intList('AVATAR_SIZES', d.sizes, 16, 2048),
+    jpegQuality: reader.int('JPEG_QUALITY', d.jpegQuality, 1, 100),
+    maxInputBytes: reader.int('MAX_INPUT_BYTES', d.maxInputBytes, 1, 200 * 1024 * 1024),
+    maxInputPixels: reader.int('MAX_INPUT_PIXELS', d.maxInputPixels, 1, 268_402_689),
+    minSide: reader.int('MIN_INPUT_SIDE', d.minSide, 1, 4096),
+    background: readHexColour(reader, 'FLATTEN_BACKGROUND', d.background),
+    cropPosition: reader.oneOf('CROP_POSITION', ['centre', 'attention'] as const, d.cropPosition),
+    maxUpscale: reader.number('MAX_UPSCALE', d.maxUpscale, 1, 64),
+  };
+}
+
+/** Only the image options (the CLI needs no public id secret). */
+export function loadImageOptions(env: Env): NormalizeOptions {
+  const reader = new EnvReader(env);
+  const options = readImageOptions(reader);
+  reader.finish();
+  return options;
+}
+
 export function loadNormalizeConfig(env: Env): NormalizeConfig {
   const reader = new EnvReader(env);
-  const d = DEFAULT_NORMALIZE_OPTIONS;
   const config: NormalizeConfig = {
     publicId: readPublicIdScheme(reader),
-    image: {
-      sizes: reader.intList('AVATAR_SIZES', d.sizes, 16, 2048),
-      jpegQuality: reader.int('JPEG_QUALITY', d.jpegQuality, 1, 100),
-      maxInputBytes: reader.int('MAX_INPUT_BYTES', d.maxInputBytes, 1, 200 * 1024 * 1024),
-      maxInputPixels: reader.int('MAX_INPUT_PIXELS', d.maxInputPixels, 1, 268_402_689),
-      minSide: reader.int('MIN_INPUT_SIDE', d.minSide, 1, 4096),
-      background: readHexColour(reader, 'FLATTEN_BACKGROUND', d.background),
-      cropPosition: reader.oneOf('CROP_POSITION', ['centre', 'attention'] as const, d.cropPosition),
-      maxUpscale: reader.number('MAX_UPSCALE', d.maxUpscale, 1, 64),
-    },
+    image: readImageOptions(reader),
     retention: readRetention(reader),
     cloudFrontDistributionId: reader.optional('CLOUDFRONT_DISTRIBUTION_ID'),
   };
