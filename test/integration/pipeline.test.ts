@@ -12,7 +12,8 @@ import { toSqsEvent } from '../../dev/sqs-event';
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 
 const SECRET = 'integration-test-secret-0123456789';
-const PHOTO = new URL('../fixtures/real_gps_sony_nex3n_small.jpg', import.meta.url);
+// 265x352: large enough for 512 px within the default MAX_UPSCALE of 2 (the 400x250 photo stops at 192).
+const PHOTO = new URL('../fixtures/real_wizard_progressive.jpg', import.meta.url);
 
 describe('upload -> avatars -> mail, against the local stack', () => {
   const local = useLocalStack();
