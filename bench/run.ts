@@ -65,6 +65,12 @@ const SCENARIOS: Record<string, Scenario> = {
     input: `${CORPUS}real_24mp_sony_a6000.jpg`,
     run: (input) => normalizeImage(input, DEFAULT_NORMALIZE_OPTIONS),
   },
+  pipeline_png_14mp: {
+    description: 'normalizeImage on the 5120x2880 RGBA PNG (14.7 Mpx; PNG has no shrink-on-load)',
+    input: `${CORPUS}real_large_rgba_5120x2880.png`,
+    iterations: 3,
+    run: (input) => normalizeImage(input, DEFAULT_NORMALIZE_OPTIONS),
+  },
   pipeline_heic: {
     description: 'normalizeImage on the 1278x720 HEIC (wasm libheif decode)',
     input: `${CORPUS}derived_heic_from_nokia.heic`,
