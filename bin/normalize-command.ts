@@ -30,12 +30,12 @@ export interface CliResult {
   variants: CliVariant[];
 }
 
-/** What the headers say about a rejected file, when they say anything (format known, size readable). */
+/** What the headers say about a rejected file in an accepted format (e.g. a bomb's declared size); else null. */
 function describeRejectedSource(bytes: Buffer): CliResult['source'] {
   const sniffed = sniffFormat(bytes);
-  if (sniffed.kind !== 'accepted') return sniffed.kind === 'refused' ? { format: sniffed.format, width: 0, height: 0 } : null;
+  if (sniffed.kind !== 'accepted') return null;
   const header = readImageHeader(sniffed.format, bytes);
-  return header.ok ? { format: sniffed.format, width: header.header.width, height: header.header.height } : { format: sniffed.format, width: 0, height: 0 };
+  return header.ok ? { format: sniffed.format, width: header.header.width, height: header.header.height } : null;
 }
 
 export async function normalizeFile(file: string, outDir: string | undefined): Promise<CliResult> {

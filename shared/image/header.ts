@@ -54,19 +54,23 @@ export function readJpegHeader(b: Uint8Array): HeaderResult {
   return truncated;
 }
 
-/** IHDR, plus `acTL` for animated PNGs (each frame is a full canvas for the decoder). */
+/**
+ * IHDR, plus `acTL` for animated PNGs (each frame is a full canvas for the decoder). The chunk
+ * headers are walked to IEND (8 bytes read per chunk, data skipped), which tells a cut-off
+ * upload from a damaged one before libpng would report either as a generic read error.
+ */
 export function readPngHeader(b: Uint8Array): HeaderResult {
   if (b.length < 24) return truncated;
   if (ascii(b, 12, 4) !== 'IHDR') return corrupt;
   const width = u32be(b, 16);
   const height = u32be(b, 20);
   let frames = 1;
-  // Chunks before the first IDAT hold acTL; stop there so a huge IDAT is never walked.
-  for (let at = 8; at + 8 <= b.length; ) {
+  for (let at = 8; ; ) {
+    if (at + 8 > b.length) return truncated;
     const length = u32be(b, at);
     const type = ascii(b, at + 4, 4);
     if (type === 'acTL' && at + 12 <= b.length) frames = Math.max(1, u32be(b, at + 8));
-    if (type === 'IDAT' || type === 'IEND') break;
+    if (type === 'IEND') break;
     at += 12 + length;
   }
   return found(width, height, frames);
@@ -82,7 +86,10 @@ function skipGifSubBlocks(b: Uint8Array, at: number): number {
   return -1;
 }
 
-/** Logical screen size times the number of image descriptors: every frame is decoded on that canvas. */
+/**
+ * Logical screen size times the number of image descriptors: every frame is decoded on that
+ * canvas. A GIF without its trailer byte is an incomplete upload.
+ */
 export function readGifHeader(b: Uint8Array): HeaderResult {
   if (b.length < 13) return truncated;
   const width = u16le(b, 6);
@@ -92,27 +99,28 @@ export function readGifHeader(b: Uint8Array): HeaderResult {
   let frames = 0;
   while (at < b.length) {
     const introducer = b[at]!;
-    if (introducer === 0x3b) break; // trailer
+    if (introducer === 0x3b) return frames > 0 ? found(width, height, frames) : corrupt; // trailer
     if (introducer === 0x21) {
       at = skipGifSubBlocks(b, at + 2);
     } else if (introducer === 0x2c) {
-      if (at + 10 > b.length) break;
+      if (at + 10 > b.length) return truncated;
       frames += 1;
       const local = b[at + 9]!;
       at += 10 + (local & 0x80 ? 3 * 2 ** ((local & 0x07) + 1) : 0);
       at = skipGifSubBlocks(b, at + 1); // LZW minimum code size, then data sub-blocks
     } else {
-      return frames > 0 ? found(width, height, frames) : corrupt;
+      return corrupt;
     }
-    if (at < 0) break;
+    if (at < 0) return truncated;
   }
-  // A cut-off GIF still shows its complete frames; only a GIF without one is unusable.
-  return frames > 0 ? found(width, height, frames) : truncated;
+  return truncated;
 }
 
 /** Simple (`VP8 `/`VP8L`) and extended (`VP8X`) WebP; animations count their `ANMF` chunks. */
 export function readWebpHeader(b: Uint8Array): HeaderResult {
   if (b.length < 30) return truncated;
+  // The RIFF header states the file's length: fewer bytes than that means a cut-off upload.
+  if (u32le(b, 4) + 8 > b.length) return truncated;
   const chunk = ascii(b, 12, 4);
   const data = 20;
   switch (chunk) {
@@ -148,6 +156,8 @@ export function readWebpHeader(b: Uint8Array): HeaderResult {
  */
 export function readIsoBmffHeader(b: Uint8Array): HeaderResult {
   let at = 0;
+  let header: HeaderResult | undefined;
+  // Every top-level box must fit in the file: an `mdat` running past the end is a cut-off upload.
   while (at + 8 <= b.length) {
     let size = u32be(b, at);
     const type = ascii(b, at + 4, 4);
@@ -160,25 +170,25 @@ export function readIsoBmffHeader(b: Uint8Array): HeaderResult {
       size = b.length - at;
     }
     if (size < headerSize) return corrupt;
-    if (type === 'meta') {
-      const end = Math.min(b.length, at + size);
-      let width = 0;
-      let height = 0;
-      let extents = 0;
-      for (let i = at + headerSize; i + 16 <= end; i += 1) {
-        if (b[i] === 0x69 && ascii(b, i, 4) === 'ispe') {
-          const w = u32be(b, i + 8);
-          const h = u32be(b, i + 12);
-          extents += 1;
-          if (w * h > width * height) [width, height] = [w, h];
-        }
-      }
-      if (extents === 0) return at + size > b.length ? truncated : corrupt;
-      return found(width, height);
-    }
+    if (at + size > b.length) return truncated;
+    if (type === 'meta') header = largestExtent(b, at + headerSize, at + size);
     at += size;
   }
-  return truncated;
+  if (at < b.length) return truncated; // a box header cut in half
+  return header ?? corrupt;
+}
+
+function largestExtent(b: Uint8Array, start: number, end: number): HeaderResult {
+  let width = 0;
+  let height = 0;
+  for (let i = start; i + 16 <= end; i += 1) {
+    if (b[i] === 0x69 && ascii(b, i, 4) === 'ispe') {
+      const w = u32be(b, i + 8);
+      const h = u32be(b, i + 12);
+      if (w * h > width * height) [width, height] = [w, h];
+    }
+  }
+  return found(width, height);
 }
 
 export function readImageHeader(format: AcceptedFormat, bytes: Uint8Array): HeaderResult {

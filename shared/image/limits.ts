@@ -25,7 +25,8 @@ const megapixels = (pixels: number): string => `${(pixels / 1_000_000).toFixed(1
 
 export function inspectInput(bytes: Uint8Array, limits: InputLimits): InspectedInput {
   if (bytes.length > limits.maxInputBytes) {
-    throw rejection('E_TOO_LARGE', `The file is ${bytes.length} bytes; the limit is ${limits.maxInputBytes} bytes.`);
+    const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    throw rejection('E_TOO_LARGE', `The file is ${mb(bytes.length)} (${bytes.length} bytes); the limit is ${mb(limits.maxInputBytes)}.`);
   }
   const sniffed = sniffFormat(bytes);
   switch (sniffed.kind) {
@@ -48,7 +49,7 @@ export function inspectInput(bytes: Uint8Array, limits: InputLimits): InspectedI
   const result = readImageHeader(sniffed.format, bytes);
   if (!result.ok) {
     throw result.problem === 'truncated'
-      ? rejection('E_TRUNCATED', `The ${sniffed.format.toUpperCase()} file ends before its image header: the upload is incomplete.`)
+      ? rejection('E_TRUNCATED', `The ${sniffed.format.toUpperCase()} file ends early: the upload is incomplete.`)
       : rejection('E_CORRUPT', `The ${sniffed.format.toUpperCase()} file has a damaged header.`);
   }
   const { width, height, frames } = result.header;

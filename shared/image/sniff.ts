@@ -37,6 +37,14 @@ function sniffIsoBmff(bytes: Uint8Array): SniffResult | undefined {
   return { kind: 'unknown' };
 }
 
+/** Printable UTF-8 (any language): no control bytes, no invalid sequences except one cut at the end. */
+function looksLikeUtf8Text(sample: Uint8Array): boolean {
+  if (sample.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f)) return false;
+  const text = new TextDecoder('utf-8').decode(sample);
+  const replacement = text.indexOf('\ufffd');
+  return replacement === -1 || replacement >= text.length - 1;
+}
+
 /** Text sniffing: an image never starts with printable text, but HTML error pages and SVG do. */
 function sniffText(bytes: Uint8Array): SniffResult | undefined {
   let start = 0;
@@ -49,8 +57,7 @@ function sniffText(bytes: Uint8Array): SniffResult | undefined {
     return trimmed.includes('<svg') ? { kind: 'refused', format: 'svg' } : { kind: 'text', looksLike: 'xml' };
   }
   const sample = bytes.subarray(start, start + 512);
-  const printable = sample.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f));
-  if (!printable || sample.length === 0) return undefined;
+  if (sample.length === 0 || !looksLikeUtf8Text(sample)) return undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return { kind: 'text', looksLike: 'json' };
   return { kind: 'text', looksLike: 'text' };
 }

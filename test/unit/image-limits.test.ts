@@ -25,7 +25,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 function pngHeader(width: number, height: number, frames?: number): Buffer {
   const ihdr = Buffer.concat([u32(width), u32(height), Buffer.from([8, 2, 0, 0, 0])]);
   const actl = frames === undefined ? [] : [chunk('acTL', Buffer.concat([u32(frames), u32(0)]))];
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), ...actl, chunk('IDAT', Buffer.alloc(4))]);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), ...actl, chunk('IDAT', Buffer.alloc(4)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A GIF with `frames` 1x1 image descriptors on a `width`x`height` screen. */
@@ -84,6 +84,13 @@ describe('header readers: dimensions and frames without decoding', () => {
   it('counts every GIF frame on the logical screen', () => {
     expect(readGifHeader(gif(400, 300, 7))).toEqual({ ok: true, header: { width: 400, height: 300, frames: 7 } });
     expect(readGifHeader(gif(400, 300, 1).subarray(0, 13))).toEqual({ ok: false, problem: 'truncated' });
+    expect(readGifHeader(gif(400, 300, 3).subarray(0, -1))).toEqual({ ok: false, problem: 'truncated' }); // no trailer
+  });
+
+  it('tells cut-off files from complete ones by their structure (PNG IEND, RIFF size, ISO-BMFF box sizes)', () => {
+    expect(readPngHeader(pngHeader(100, 100).subarray(0, -12))).toEqual({ ok: false, problem: 'truncated' });
+    expect(readWebpHeader(webpVp8x(100, 100, 2).subarray(0, -4))).toEqual({ ok: false, problem: 'truncated' });
+    expect(readIsoBmffHeader(heifWithIspe([100, 100]).subarray(0, -3))).toEqual({ ok: false, problem: 'truncated' });
   });
 
   it('reads extended WebP canvases and counts animation frames', () => {
@@ -136,6 +143,21 @@ describe('inspectInput: rejections with stable codes, before any decoding', () =
   it('lets a file exactly at the limits through', () => {
     expect(codeOf(() => inspectInput(pngHeader(16, 16), LIMITS))).toBe('accepted');
     expect(codeOf(() => inspectInput(pngHeader(4000, 10_000), LIMITS))).toBe('accepted');
+  });
+
+  it.skipIf(!hasCorpus).each([
+    'real_wizard_progressive.jpg',
+    'real_gps_sony_nex3n_small.jpg',
+    'real_colorlcd_icc.png',
+    'real_palette_trns_debian_logo.png',
+    'real_animated_10f.gif',
+    'real_webp_4096.webp',
+    'derived_heic_from_nokia.heic',
+  ])('rejects %s cut at 30%%, 60%% and 95%% as E_TRUNCATED', async (name) => {
+    const full = corpusFile(name);
+    for (const fraction of [0.3, 0.6, 0.95]) {
+      await expect(normalizeImage(full.subarray(0, Math.floor(full.length * fraction)), DEFAULT_NORMALIZE_OPTIONS)).rejects.toMatchObject({ code: 'E_TRUNCATED' });
+    }
   });
 
   it('names the numbers in its messages', () => {

@@ -48,6 +48,7 @@ describe('sniffFormat: magic bytes only', () => {
     ['xml', '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>'],
     ['json', '{"message": "Forbidden"}'],
     ['text', 'hello, this is not an image\n'],
+    ['text', 'Grüße, ceci n’est pas une image — это не картинка\n'],
   ])('recognises text as text: %s', (looksLike, text) => {
     expect(sniffFormat(Buffer.from(text, 'utf8'))).toEqual({ kind: 'text', looksLike });
   });
@@ -55,6 +56,7 @@ describe('sniffFormat: magic bytes only', () => {
   it('reports empty and unknown bytes', () => {
     expect(sniffFormat(Buffer.alloc(0))).toEqual({ kind: 'empty' });
     expect(sniffFormat(Buffer.from([0x00, 0x01, 0x02, 0x03, 0xfe, 0x80]))).toEqual({ kind: 'unknown' });
+    expect(sniffFormat(Buffer.from([0x41, 0x42, 0xc3, 0x28, 0x41, 0x42, 0x43, 0x44]))).toEqual({ kind: 'unknown' }); // invalid UTF-8
     expect(sniffFormat(ftyp('isom', 'mp41'))).toEqual({ kind: 'unknown' });
   });
 
