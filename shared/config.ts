@@ -53,7 +53,12 @@ function readHexColour(reader: EnvReader, name: string, fallback: string): strin
 function readRetention(reader: EnvReader): RetentionPolicy {
   const raw = reader.optional('RETAIN_VERSIONS');
   if (raw === undefined || raw === 'all') return { mode: 'all' };
-  return { mode: 'newest', count: reader.int('RETAIN_VERSIONS', 0, 0, 1000) };
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0 || count > 1000) {
+    reader.addProblem(`RETAIN_VERSIONS=${JSON.stringify(raw)} is invalid: expected all or an integer from 0 to 1000`);
+    return { mode: 'all' };
+  }
+  return { mode: 'newest', count };
 }
 
 function readImageOptions(reader: EnvReader): NormalizeOptions {
