@@ -1,7 +1,8 @@
 /**
- * S3 event -> one publish per created upload, one erase per removed upload. A bad record never stops the others: permanent
- * failures are recorded as rejections, retryable ones make the invocation fail at the end so
- * Lambda's async retry runs it again (re-processing is a no-op thanks to content-addressed keys).
+ * S3 event -> one publish per created upload, one erase per removed upload. A bad record never
+ * stops the others: permanent failures are recorded as rejections, retryable ones make the
+ * invocation fail at the end so Lambda's async retry runs it again (re-processing is a no-op
+ * thanks to content-addressed keys).
  */
 import type { S3Event } from 'aws-lambda';
 import { asPipelineError, type ErrorKind, retryableError } from '../errors';
