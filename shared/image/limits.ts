@@ -33,11 +33,11 @@ export function inspectInput(bytes: Uint8Array, limits: InputLimits): InspectedI
     case 'empty':
       throw rejection('E_EMPTY', 'The file is empty (0 bytes).');
     case 'unknown':
-      throw rejection('E_UNKNOWN_FORMAT', `The file is not an image we recognise; upload a ${ACCEPTED_LIST} file.`);
+      throw rejection('E_FORMAT_UNKNOWN', `The file is not an image we recognise; upload a ${ACCEPTED_LIST} file.`);
     case 'text':
-      throw rejection('E_NOT_AN_IMAGE', `The file is ${sniffed.looksLike === 'text' ? 'plain text' : sniffed.looksLike.toUpperCase()}, not an image; upload a ${ACCEPTED_LIST} file.`);
+      throw rejection('E_FORMAT_TEXT', `The file is ${sniffed.looksLike === 'text' ? 'plain text' : sniffed.looksLike.toUpperCase()}, not an image; upload a ${ACCEPTED_LIST} file.`);
     case 'refused':
-      throw rejection('E_UNSUPPORTED_FORMAT', `${sniffed.format.toUpperCase()} files are not accepted; upload a ${ACCEPTED_LIST} file.`);
+      throw rejection('E_FORMAT_UNSUPPORTED', `${sniffed.format.toUpperCase()} files are not accepted; upload a ${ACCEPTED_LIST} file.`);
     case 'accepted':
       break;
     default: {

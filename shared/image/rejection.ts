@@ -7,9 +7,9 @@ import { type PipelineError, permanentError } from '../errors';
 export const REJECTION_CODES = [
   'E_EMPTY',
   'E_TOO_LARGE',
-  'E_UNKNOWN_FORMAT',
-  'E_UNSUPPORTED_FORMAT',
-  'E_NOT_AN_IMAGE',
+  'E_FORMAT_UNKNOWN',
+  'E_FORMAT_UNSUPPORTED',
+  'E_FORMAT_TEXT',
   'E_TRUNCATED',
   'E_CORRUPT',
   'E_TOO_MANY_PIXELS',
@@ -27,11 +27,11 @@ export function describeRejection(code: RejectionCode): string {
       return 'The file is empty (0 bytes).';
     case 'E_TOO_LARGE':
       return 'The file is larger than the byte limit.';
-    case 'E_UNKNOWN_FORMAT':
+    case 'E_FORMAT_UNKNOWN':
       return 'The bytes are not any format we recognise.';
-    case 'E_UNSUPPORTED_FORMAT':
+    case 'E_FORMAT_UNSUPPORTED':
       return 'A recognised format we do not accept (SVG, TIFF, PDF, BMP, ...).';
-    case 'E_NOT_AN_IMAGE':
+    case 'E_FORMAT_TEXT':
       return 'The file is text (HTML, XML, JSON, plain text), not an image.';
     case 'E_TRUNCATED':
       return 'The image ends early: the upload is incomplete.';

@@ -75,7 +75,7 @@ describe('evergreen-avatars normalize', () => {
     });
     const human = await cli(['normalize', corpusPath('real_svg_debian_logo.svg')]);
     expect(human.code).toBe(2);
-    expect(human.stdout).toContain('rejected E_UNSUPPORTED_FORMAT');
+    expect(human.stdout).toContain('rejected E_FORMAT_UNSUPPORTED');
   });
 
   it('internal errors and bad usage: exit 1 with a message on stderr', async () => {

@@ -89,14 +89,14 @@ describe('normalize-avatar publishing, against the local S3', () => {
     const event = await upload(handle, 'uploads/html-user/photo.jpg', Buffer.from('<!DOCTYPE html><html><body>403 Forbidden</body></html>'));
     const { logger, lines } = createMemoryLogger();
     const result = await processS3Event({ s3: handle.s3, config: config(), log: logger }, event);
-    expect(result.outcomes[0]).toMatchObject({ status: 'rejected', code: 'E_NOT_AN_IMAGE' });
+    expect(result.outcomes[0]).toMatchObject({ status: 'rejected', code: 'E_FORMAT_TEXT' });
     const rejections = lines.filter((l) => l.message === 'avatar rejected');
     expect(rejections).toHaveLength(1);
-    expect(rejections[0]).toMatchObject({ level: 'warn', code: 'E_NOT_AN_IMAGE', key: 'uploads/html-user/photo.jpg', userId: 'html-user' });
+    expect(rejections[0]).toMatchObject({ level: 'warn', code: 'E_FORMAT_TEXT', key: 'uploads/html-user/photo.jpg', userId: 'html-user' });
     expect(String(rejections[0]?.reason)).toContain('HTML');
     expect(lines.some((l) => JSON.stringify(l).includes('    at '))).toBe(false); // no stack traces
     const manifest = await manifestOf(handle, 'html-user');
-    expect(manifest?.lastRejection).toMatchObject({ code: 'E_NOT_AN_IMAGE', sourceKey: 'uploads/html-user/photo.jpg' });
+    expect(manifest?.lastRejection).toMatchObject({ code: 'E_FORMAT_TEXT', sourceKey: 'uploads/html-user/photo.jpg' });
     expect(manifest?.current).toBeNull();
     expect(await avatarKeys(handle, 'html-user')).toEqual([]);
   });
