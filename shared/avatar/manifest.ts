@@ -88,8 +88,8 @@ export function withCurrentVersion(manifest: AvatarManifest, version: AvatarVers
 /** A rejection of an upload made after `version` still concerns the user; an older one is history. */
 function rejectionNewerThan(rejection: Rejection | null, version: AvatarVersion): Rejection | null {
   if (rejection === null) return null;
-  const position = { sequencer: rejection.sequencer ?? '', eventTime: rejection.eventTime };
-  return compareEvents(position, { sequencer: version.sequencer, eventTime: version.eventTime }) > 0 ? rejection : null;
+  const position = { sequencer: rejection.sequencer ?? '', eventTime: rejection.eventTime, key: rejection.sourceKey };
+  return compareEvents(position, { sequencer: version.sequencer, eventTime: version.eventTime, key: version.sourceKey }) > 0 ? rejection : null;
 }
 
 /** Every variant key the manifest points at: these must never be deleted while it exists. */

@@ -51,8 +51,8 @@ interface ManifestDecision {
   unreferenced: string[];
 }
 
-const positionOf = (upload: UploadRef): EventPosition => ({ sequencer: upload.sequencer, eventTime: upload.eventTime });
-const versionPosition = (version: AvatarVersion): EventPosition => ({ sequencer: version.sequencer, eventTime: version.eventTime });
+const positionOf = (upload: UploadRef): EventPosition => ({ sequencer: upload.sequencer, eventTime: upload.eventTime, key: upload.key });
+const versionPosition = (version: AvatarVersion): EventPosition => ({ sequencer: version.sequencer, eventTime: version.eventTime, key: version.sourceKey });
 
 /** The current version came from a later upload than this one: this one must not replace it. */
 const supersededBy = (manifest: AvatarManifest, upload: UploadRef): AvatarVersion | undefined =>
@@ -180,7 +180,7 @@ async function recordRejection(deps: PublishDeps, at: ManifestLocation, upload: 
     const previous = latest.lastRejection;
     const olderThanCurrent = supersededBy(latest, upload) !== undefined;
     const olderThanLastRejection =
-      previous !== null && compareEvents({ sequencer: previous.sequencer ?? '', eventTime: previous.eventTime }, positionOf(upload)) > 0;
+      previous !== null && compareEvents({ sequencer: previous.sequencer ?? '', eventTime: previous.eventTime, key: previous.sourceKey }, positionOf(upload)) > 0;
     // A stale rejection (a newer upload already succeeded or failed) would only confuse the user.
     return { write: olderThanCurrent || olderThanLastRejection ? undefined : withRejection(latest, rejection, now), result: undefined };
   });

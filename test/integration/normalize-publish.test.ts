@@ -116,6 +116,26 @@ describe('normalize-avatar publishing, against the local S3', () => {
     expect([...hashes]).toEqual([manifest?.current?.contentHash]);
   });
 
+  it('an overwritten upload key ends with the newest bytes whatever order its two events arrive in', async () => {
+    const handle = local();
+    const key = 'uploads/overwriter/me.jpg';
+    await upload(handle, key, await swatch('#e0a000'));
+    await handle.s3.send(new PutObjectCommand({ Bucket: handle.stack.bucket, Key: key, Body: await swatch('#00a0e0') }));
+    await handle.stack.waitForS3Event((r) => r.s3.object.key === encodeS3EventKey(key) && handle.stack.s3Events.filter((e) => e.s3.object.key === r.s3.object.key).length === 2);
+    const [first, second] = handle.stack.s3Events.filter((r) => r.s3.object.key === encodeS3EventKey(key));
+    const { logger } = createMemoryLogger();
+    const deps = { s3: handle.s3, config: config(), log: logger };
+    expect((await processS3Event(deps, { Records: [second!] })).outcomes[0]?.status).toBe('published');
+    // The late first event reads the same (already overwritten) object: nothing changes.
+    expect((await processS3Event(deps, { Records: [first!] })).outcomes[0]?.status).toBe('unchanged');
+    const manifest = await manifestOf(handle, 'overwriter');
+    const variant = manifest?.current?.variants.find((v) => v.size === 48);
+    const body = Buffer.from(await (await handle.s3.send(new GetObjectCommand({ Bucket: handle.stack.bucket, Key: variant!.key }))).Body!.transformToByteArray());
+    const { dominant } = await sharp(body).stats();
+    expect(dominant.b).toBeGreaterThan(dominant.r); // the blue second upload, not the orange first
+    expect(manifest?.current?.sequencer).toBe(second!.s3.object.sequencer);
+  });
+
   it('a failure between variant writes leaves no partial version (fault injected into putObject), and the retry publishes', async () => {
     const handle = local();
     const event = await upload(handle, 'uploads/crashy/me.jpg', await fixture('real_wizard_progressive.jpg'));

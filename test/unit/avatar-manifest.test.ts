@@ -23,6 +23,18 @@ describe('S3 sequencer ordering', () => {
     expect(compareSequencers('61A8B2C0D1', '61A8B2C0D0')).toBeGreaterThan(0);
   });
 
+  it('orders events of one key by sequencer, even when the clock disagrees', () => {
+    const key = 'uploads/u/me.jpg';
+    expect(compareEvents({ sequencer: '0A', eventTime: '2026-01-01T00:00:00Z', key }, { sequencer: '09', eventTime: '2026-01-01T00:00:05Z', key })).toBe(1);
+  });
+
+  it('orders events of different keys by time (sequencers only order one key), the sequencer breaking ties', () => {
+    const a = { sequencer: '0F', eventTime: '2026-01-01T00:00:00.100Z', key: 'uploads/u/a.jpg' };
+    const b = { sequencer: '01', eventTime: '2026-01-01T00:00:00.200Z', key: 'uploads/u/b.jpg' };
+    expect(compareEvents(b, a)).toBe(1);
+    expect(compareEvents({ ...b, eventTime: a.eventTime }, a)).toBeLessThan(0);
+  });
+
   it('falls back to the event time when a sequencer is missing', () => {
     expect(compareEvents({ sequencer: '', eventTime: '2026-01-01T00:00:01Z' }, { sequencer: 'AA', eventTime: '2026-01-01T00:00:00Z' })).toBe(1);
     expect(compareEvents({ sequencer: '' }, { sequencer: '' })).toBe(0);
