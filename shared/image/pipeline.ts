@@ -11,6 +11,7 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { isPipelineError } from '../errors';
 import type { VariantFormat } from '../keys';
 import { decodeHeic } from './heic';
+import { profileFor, readHeifColour, taggedPng } from './heif-colour';
 import { type InspectedInput, inspectInput } from './limits';
 import { type NormalizeOptions, sizesFor } from './options';
 import { rejection } from './rejection';
@@ -66,7 +67,12 @@ async function openSource(input: Buffer, inspected: InspectedInput, options: Nor
   if (inspected.format === 'heic') {
     const raw = await decodeHeic(input, options.maxInputPixels);
     // libheif applies the HEIF rotation/mirror properties itself; EXIF orientation in HEIF is informational.
-    return { image: () => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height };
+    const profile = await profileFor(readHeifColour(input));
+    if (profile === undefined) {
+      return { image: () => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), width: raw.width, height: raw.height };
+    }
+    const tagged = await taggedPng(raw, profile);
+    return { image: () => sharp(tagged, { limitInputPixels: options.maxInputPixels }), width: raw.width, height: raw.height };
   }
   const decoderOptions: SharpOptions = {
     limitInputPixels: options.maxInputPixels,
