@@ -3,8 +3,8 @@
  * upload -> S3 event -> `sls invoke local -f normalizeAvatar` -> avatars/ -> email job on SQS
  * -> `sls invoke local -f sendEmail` -> SES v2 -> mail in the SES store -> avatar URL via the edge.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -117,20 +117,31 @@ function chromiumPath(): string | undefined {
   return undefined;
 }
 
+/** Async on purpose: the edge that serves the mail's images runs in this very process. */
 async function screenshot(chromium: string, htmlPath: string, pngPath: string): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'evergreen-chromium-'));
   try {
-    const { spawnSync } = await import('node:child_process');
-    const run = spawnSync(
-      chromium,
-      [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
-        `--user-data-dir=${profile}`, '--window-size=720,360', `--screenshot=${pngPath}`, `file://${htmlPath}`,
-      ],
-      { timeout: 60_000, encoding: 'utf8' },
-    );
-    if (run.status !== 0) throw new Error(`chromium exited ${run.status}: ${run.stderr.slice(-400)}`);
+    const args = [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
+      `--user-data-dir=${profile}`, '--window-size=720,360', `--screenshot=${pngPath}`, `file://${htmlPath}`,
+    ];
+    const { stderr } = await new Promise<{ stderr: string }>((resolvePromise, reject) => {
+      const child = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolvePromise({ stderr: err });
+        else reject(new Error(`chromium exited ${code ?? signal}: ${err.slice(-400)}`));
+      });
+    });
+    const { size } = await stat(pngPath).catch(() => ({ size: 0 }));
+    if (size === 0) throw new Error(`chromium wrote no screenshot to ${pngPath}: ${stderr.slice(-400)}`);
   } finally {
     await rm(profile, { recursive: true, force: true });
   }

@@ -46,7 +46,11 @@ export interface SendConfig {
 }
 
 function readPublicIdScheme(reader: EnvReader): PublicIdScheme {
-  const mode = reader.oneOf('PUBLIC_ID_MODE', ['hmac', 'plain'] as const, 'hmac');
+  const modes = ['hmac', 'plain'] as const;
+  const raw = reader.optional('PUBLIC_ID_MODE');
+  const mode = reader.oneOf('PUBLIC_ID_MODE', modes, 'hmac');
+  // An invalid mode is already reported; asking for its secret too would only add noise.
+  if (raw !== undefined && !modes.some((m) => m === raw)) return { mode: 'plain' };
   switch (mode) {
     case 'hmac': {
       const secret = reader.required('PUBLIC_ID_SECRET', 'HMAC key that turns user ids into unguessable public ids');

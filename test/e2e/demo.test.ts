@@ -1,0 +1,48 @@
+/** `npm run demo -- --json` is the README's main command: keep it working, and check what it claims. */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../dev/sls-invoke';
+
+function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'dev/demo.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run demo', () => {
+  it('runs the whole pipeline and prints a JSON summary whose URL serves the 96 px variant', async () => {
+    const run = await runDemo(['--json', '--user', 'demo+1']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    expect(summary).toMatchObject({ ok: true, bucket: 'evergreen-avatars-local', userId: 'demo+1', avatarSize: 96 });
+    expect(summary.keys).toEqual(expect.arrayContaining([expect.stringMatching(/^avatars\/[0-9a-f]{32}\/[0-9a-f]{20}\/96\.jpg$/), expect.stringMatching(/^manifests\//)]));
+    expect(String(summary.permanentUrl)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/.+\/96\.jpg$/);
+    expect(String(summary.messageId)).not.toBe('');
+    const html = await readFile(join(PROJECT_ROOT, String(summary.emailPath)), 'utf8');
+    expect(html).toContain(String(summary.permanentUrl));
+    expect(html).not.toMatch(/X-Amz-/i);
+    const eml = await readFile(join(PROJECT_ROOT, String(summary.emlPath)), 'utf8');
+    expect(eml).toMatch(/^Subject: You have a new comment/m);
+  });
+
+  it('fails with a non-zero exit naming the step when the photo is not an image', async () => {
+    const run = await runDemo(['--photo', join(PROJECT_ROOT, 'README.md')]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/FAILED at step "normalizeAvatar": .*E_FORMAT/s);
+  });
+});
