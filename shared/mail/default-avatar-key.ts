@@ -4,4 +4,4 @@
  * fails until the recorded digest matches the committed asset.
  */
 export const DEFAULT_AVATAR_KEY = 'avatars/default/v1/256.png';
-export const DEFAULT_AVATAR_SHA256 = 'to-be-filled';
+export const DEFAULT_AVATAR_SHA256 = '3612db0e1fd412b345680425d1bc3cadb2e5948cd28f0d7c00d319b6bcef5693';
