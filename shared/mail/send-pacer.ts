@@ -7,7 +7,7 @@ const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms
 
 /** Spaces calls to `acquire` at least 1/rate seconds apart (no bursts: SES counts per second). */
 export class SendPacer {
-  private nextSlot = 0;
+  private lastStart = Number.NEGATIVE_INFINITY;
   private rate: number;
 
   constructor(
@@ -28,10 +28,10 @@ export class SendPacer {
 
   /** Resolves when the caller may start one send; returns the start time it was given. */
   async acquire(): Promise<number> {
-    const interval = 1000 / this.rate;
+    // Spacing from the previous start at the current rate, so a new rate applies to the next send.
     const now = this.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + interval;
+    const slot = Math.max(now, this.lastStart + 1000 / this.rate);
+    this.lastStart = slot;
     if (slot > now) await this.sleep(slot - now);
     return slot;
   }
