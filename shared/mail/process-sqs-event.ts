@@ -101,7 +101,7 @@ export async function processSqsEvent(deps: SendDeps, event: SQSEvent): Promise<
     }
   };
 
-  const fail = async (record: SQSRecord, jobId: string | undefined, error: PipelineError, recordLog: Logger, retryAfter?: number): Promise<RecordOutcome> => {
+  const fail = async (record: SQSRecord, jobId: string | undefined, error: PipelineError, recordLog: Logger): Promise<RecordOutcome> => {
     const base = { messageId: record.messageId, jobId, code: error.code, reason: error.message };
     if (error.kind === 'permanent' && deps.sqs !== undefined && config.dlqUrl !== undefined) {
       try {
@@ -114,7 +114,7 @@ export async function processSqsEvent(deps: SendDeps, event: SQSEvent): Promise<
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount);
     const backoff = visibilityTimeoutFor(receiveCount, { baseSeconds: config.retryBaseSeconds, maxSeconds: config.retryMaxSeconds });
-    const visibilityTimeout = Math.max(retryAfter ?? 0, backoff);
+    const visibilityTimeout = backoff;
     await changeVisibility(record, visibilityTimeout, recordLog);
     recordLog.error('email not sent', { outcome: 'retry', jobId, code: error.code, kind: error.kind, reason: error.message, receiveCount, visibilityTimeout });
     return { status: 'retry', ...base, visibilityTimeout };
@@ -136,7 +136,9 @@ export async function processSqsEvent(deps: SendDeps, event: SQSEvent): Promise<
           return { status: 'duplicate', messageId: record.messageId, jobId: job.id };
         case 'held': {
           const error = retryableError('E_JOB_IN_PROGRESS', `Another delivery holds job ${job.id} for ${claimed.retryAfterSeconds} s more.`);
-          return fail(record, job.id, error, jobLog, claimed.retryAfterSeconds);
+          // Usually the holder is a parallel copy about to finish: look again after the normal backoff
+          // (not the whole lease), and find the job sent.
+          return fail(record, job.id, error, jobLog);
         }
         case 'claimed': {
           await pacing.pacer.acquire();
