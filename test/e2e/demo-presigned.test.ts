@@ -1,0 +1,40 @@
+/** `npm run demo -- --job examples/job-presigned.json`: pre-signed URLs in, only permanent URLs out. */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../dev/sls-invoke';
+
+function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'dev/demo.ts', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run demo -- --job examples/job-presigned.json', () => {
+  it('sends a mail whose pre-signed photo URLs (local SigV4, AWS SigV4, SigV2) all became the permanent URL', async () => {
+    const example = await readFile(join(PROJECT_ROOT, 'examples/job-presigned.json'), 'utf8');
+    expect(example).toMatch(/\$PRESIGNED_LOCAL_URL.*\$PRESIGNED_AWS_URL.*\$PRESIGNED_SIGV2_URL/s);
+    const run = await runDemo(['--json', '--job', 'examples/job-presigned.json', '--user', 'presigned-demo']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    const permanent = String(summary.permanentUrl);
+    expect(permanent).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/[0-9a-f]{32}\/[0-9a-f]{20}\/96\.jpg$/);
+    const html = await readFile(join(PROJECT_ROOT, String(summary.emailPath)), 'utf8');
+    expect(html.split(permanent).length - 1).toBe(5);
+    expect(html).not.toMatch(/X-Amz-|AWSAccessKeyId|Signature=|\$PRESIGNED/);
+    expect(html).toContain('<b>Demo &lt;User&gt; &amp; Co</b>');
+    const eml = await readFile(join(PROJECT_ROOT, String(summary.emlPath)), 'utf8');
+    expect(eml).not.toMatch(/X-Amz-|AWSAccessKeyId/);
+  });
+});
