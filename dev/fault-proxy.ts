@@ -60,6 +60,8 @@ export interface FaultProxy {
   setRule(rule: ((request: ProxiedRequest) => Fault | undefined) | undefined): void;
   /** Every request that was subject to faults, with what it got. */
   readonly log: readonly FaultRecord[];
+  /** Most requests subject to faults that were open at the same time (a concurrency cap shows here). */
+  readonly peakConcurrency: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -122,6 +124,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const queue: Fault[] = [];
   const log: FaultRecord[] = [];
   let rule: ((request: ProxiedRequest) => Fault | undefined) | undefined;
+  let open = 0;
+  let peak = 0;
 
   const apply = async (fault: Fault, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<number> => {
     switch (fault.kind) {
@@ -167,7 +171,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const fault = queue.shift() ?? rule?.(request) ?? { kind: 'pass' };
       const entry: FaultRecord = { path, fault: fault.kind, status: -1, subject: request.json?.Content?.Simple?.Subject?.Data };
       log.push(entry);
-      entry.status = await apply(fault, req, body, res);
+      open += 1;
+      peak = Math.max(peak, open);
+      try {
+        entry.status = await apply(fault, req, body, res);
+      } finally {
+        open -= 1;
+      }
     })().catch((error: unknown) => {
       if (!res.headersSent && !req.socket.destroyed) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`fault proxy error: ${String(error)}\n`);
@@ -187,10 +197,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       rule = next;
     },
     log,
+    get peakConcurrency() {
+      return peak;
+    },
     reset: () => {
       queue.length = 0;
       log.length = 0;
       rule = undefined;
+      peak = 0;
     },
     close: () =>
       new Promise((resolve) => {
