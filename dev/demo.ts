@@ -211,7 +211,10 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
     const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
     const email = store.emails.find((e) => e.messageId === send.sesMessageId);
     if (email === undefined) throw new Error(`message ${send.sesMessageId} is not in the SES store`);
-    const eml = await (await fetch(`${stack.endpoints.ses}/get-emlContent?messageId=${encodeURIComponent(email.messageId)}`)).text();
+    // aws-ses-v2-local answers with JSON wrapping the .eml bytes as a serialized Buffer.
+    const emlResponse = (await (await fetch(`${stack.endpoints.ses}/get-emlContent?messageId=${encodeURIComponent(email.messageId)}`)).json()) as { body?: { data?: number[] } };
+    const eml = Buffer.from(emlResponse.body?.data ?? []);
+    if (eml.length === 0) throw new Error(`the SES store has no .eml for ${email.messageId}`);
     const html = email.body.html ?? '';
     const emailPath = join(OUT_DIR, 'email.html');
     const emlPath = join(OUT_DIR, 'email.eml');
