@@ -121,6 +121,11 @@ describe('fault matrix: every SES failure class ends where it should', () => {
     // Retries back off: the twice-throttled job was made invisible for 1 s, then 2 s.
     const backoffs = lines.filter((l) => l.message === 'email not sent' && l.jobId === 'fault-throttled-twice').map((l) => l.visibilityTimeout);
     expect(backoffs).toEqual([1, 2]);
+    // One manifest read per batch for all its jobs (they all show alice).
+    const batches = lines.filter((l) => l.message === 'batch done');
+    expect(Number(batches[0]?.records)).toBeGreaterThan(1);
+    expect(batches[0]?.manifestsRead).toBe(1);
+    expect(batches.every((b) => Number(b.manifestsRead) <= 1)).toBe(true);
     // Every mail that went out carries the permanent avatar URL.
     for (const mail of mails.filter((m) => CASES.some((c) => c.name === m.subject))) {
       expect(mail.body.html).toMatch(new RegExp(`^<img src="${stack.endpoints.edge}avatars/[0-9a-f]{32}/[0-9a-f]{20}/48\\.jpg"> hello$`));

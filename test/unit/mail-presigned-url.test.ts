@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { avatarRequestForKey, classifyUrl } from '../../shared/mail/presigned-rewrite';
+import { avatarRequestForKey, classifyUrl, rewritePresignedUrls } from '../../shared/mail/presigned-rewrite';
 import { parsePresignedS3Url, signedUrlInfo } from '../../shared/mail/presigned-url';
 
 const BUCKET = 'evergreen-avatars-prod';
@@ -27,6 +27,16 @@ function sigV2(host: string, path: string, expires: number): string {
   const signature = createHmac('sha1', 'secret').update(`GET\n\n\n${expires}\n${path}`).digest('base64');
   return `https://${host}${path}?AWSAccessKeyId=AKIAEXAMPLE&Expires=${expires}&Signature=${encodeURIComponent(signature)}`;
 }
+const OURS = { avatarBucket: BUCKET, customHosts: [] };
+/** Rewrites `url` inside an attribute (`&amp;`-encoded) and in text; returns both results. */
+function rewritten(url: string): [string, string] {
+  const report = { rewritten: 0, foreign: [] };
+  const html = rewritePresignedUrls(`<img src="${url.replace(/&/g, '&amp;')}" width="48">`, 'html', OURS, () => 'https://cdn.example/p.jpg', report);
+  const text = rewritePresignedUrls(`Photo: ${url}.`, 'text', OURS, () => 'https://cdn.example/p.jpg', report);
+  return [html, text];
+}
+const REWRITTEN: [string, string] = ['<img src="https://cdn.example/p.jpg" width="48">', 'Photo: https://cdn.example/p.jpg.'];
+
 const v2Path = `/${BUCKET}/${KEY.split('/').map(encodeURIComponent).join('/')}`;
 const v2Key = KEY.split('/').map(encodeURIComponent).join('/');
 
@@ -55,7 +65,8 @@ describe('S3 pre-signed URL forms', () => {
     expect(url).toContain('X-Amz-Security-Token=');
     const expires = parsed?.expiresAt?.getTime() ?? 0;
     expect(Math.abs(expires - (Date.now() + 3600_000))).toBeLessThan(120_000);
-    expect(classifyUrl(url, { avatarBucket: BUCKET, customHosts: [] })).toEqual({ kind: 'avatar', request: { target: { by: 'user', userId: 'u+1 x' }, size: undefined } });
+    expect(classifyUrl(url, OURS)).toEqual({ kind: 'avatar', request: { target: { by: 'user', userId: 'u+1 x' }, size: undefined } });
+    expect(rewritten(url)).toEqual(REWRITTEN);
   });
 
   it('SigV4 for a local or MinIO endpoint counts only when its host is configured', async () => {
@@ -75,6 +86,7 @@ describe('S3 pre-signed URL forms', () => {
   ];
   it.each(v2Forms)('SigV2 %s: bucket, key and expiry recognised', (_name, url) => {
     expect(parsePresignedS3Url(url)).toMatchObject({ signature: 'sigv2', bucket: BUCKET, key: KEY, expiresAt: new Date(expires * 1000) });
+    expect(rewritten(url)).toEqual(REWRITTEN);
   });
 
   it('a bucket name with dots is found in virtual-hosted and path-style URLs', async () => {
@@ -88,6 +100,8 @@ describe('S3 pre-signed URL forms', () => {
     expect(classifyUrl(await presign({ region: 'eu-west-1' }, BUCKET, 'invoices/2026/1.pdf'), config).kind).toBe('foreign');
     expect(classifyUrl(await presign({ region: 'eu-west-1' }, BUCKET, 'manifests/x.json'), config).kind).toBe('foreign');
     expect(classifyUrl(`https://${BUCKET}.s3.amazonaws.com/uploads/u/a.jpg`, config).kind).toBe('plain');
+    const other = await presign({ region: 'eu-west-1' }, 'someone-elses-bucket', KEY);
+    expect(rewritten(other)).toEqual([`<img src="${other.replace(/&/g, '&amp;')}" width="48">`, `Photo: ${other}.`]);
     expect(classifyUrl('https://example.com/a.jpg?Signature=x', config).kind).toBe('plain');
     // Look-alike hosts carry SigV4 marks, so they count as someone else's signed URL, never as ours.
     expect(classifyUrl('https://evil.example/amazonaws.com/uploads/u/a.jpg?X-Amz-Signature=1&X-Amz-Credential=2', config).kind).toBe('foreign');
