@@ -9,7 +9,8 @@ import type { EmailJob, JsonValue } from './job';
 import { findAvatarPlaceholders, replaceAvatarPlaceholders } from './placeholders';
 import { type PresignedRewriteConfig, presignedAvatarRequests, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
 import type { SignedUrl } from './presigned-url';
-import { type BodyFormat, escapeHtml } from './url-scanner';
+import { escapeHtml } from './html-escape';
+import type { BodyFormat } from './url-scanner';
 import { substituteVariables } from './variables';
 
 export interface RenderDeps extends AvatarUrlDeps {

@@ -3,6 +3,8 @@
  * not a DOM, so it sees URLs wherever mail HTML hides them: `src`, `srcset` candidates, `href`,
  * `background`, inline CSS `url(...)` (quoted, unquoted or with entity-encoded quotes) and plain text.
  */
+import { escapeHtml } from './html-escape';
+
 export type BodyFormat = 'html' | 'text';
 
 // A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
@@ -14,9 +16,6 @@ const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 /** `&amp;` (and its numeric forms) between query parameters is how HTML spells `&`. */
 export const decodeHtmlAmpersands = (value: string): string => value.replace(/&(?:amp|#0*38|#x0*26);/gi, '&');
 
-/** Escapes a URL for an HTML attribute or text node. */
-export const escapeHtml = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export interface FoundUrl {
   /** The URL as a browser would request it (entities decoded in html). */

@@ -6,7 +6,8 @@ import { publicIdFor } from '../../shared/keys';
 import type { ManifestEntry } from '../../shared/mail/avatar-resolver';
 import { type EmailJob, parseEmailJob } from '../../shared/mail/job';
 import { avatarRequestsOf, type RenderDeps, renderEmail } from '../../shared/mail/render';
-import { escapeHtml, findUrls } from '../../shared/mail/url-scanner';
+import { escapeHtml } from '../../shared/mail/html-escape';
+import { findUrls } from '../../shared/mail/url-scanner';
 import { permanentUrl } from '../../shared/urls/public-url';
 
 const BUCKET = 'evergreen-avatars-prod';
