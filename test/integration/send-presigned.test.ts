@@ -86,4 +86,30 @@ describe('pre-signed avatar URLs in queued mails', () => {
     expect(mail?.body.html).toBe(`<img src="${stack.endpoints.edge}${variant512}">`);
     signer.destroy();
   });
+  it('an SES stored template gets avatar URLs in its data, and pre-signed URLs in the data rewritten', async () => {
+    const { stack, s3, sqs, ses } = local();
+    await publishAvatarFor(stack, s3, 'erin');
+    const config = await sendFixture(stack, s3);
+    const { CreateEmailTemplateCommand } = await import('@aws-sdk/client-sesv2');
+    await ses.send(new CreateEmailTemplateCommand({
+      TemplateName: 'CommentNotice',
+      TemplateContent: { Subject: 'Comment from {{name}}', Html: '<img src="{{authorAvatar}}"> <img src="{{photo}}"> {{name}}', Text: '{{name}}: {{authorAvatar}}' },
+    }));
+    const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, ignoreConfiguredEndpointUrls: true });
+    const photo = await getSignedUrl(signer, new GetObjectCommand({ Bucket: stack.bucket, Key: 'uploads/erin/me.jpg' }), { expiresIn: 600 });
+    await enqueueEmail(sqs, stack.queueUrl, {
+      id: 'template-1', from: 'app@example.com', to: 'r@example.com', template: 'CommentNotice',
+      data: { name: 'Erin', photo }, avatars: { authorAvatar: { userId: 'erin', size: 48 } }, tags: { kind: 'comment' },
+    });
+    const { logger } = createMemoryLogger();
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, log: logger }, event) });
+    expect(outcomes).toMatchObject([{ status: 'sent', rewritten: 1 }]);
+    const mail = (await sesStore(stack)).find((m) => m.subject === 'Comment from Erin');
+    const urls = [...(mail?.body.html ?? '').matchAll(/src="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(urls).toHaveLength(2);
+    expect(urls[0]).toMatch(new RegExp(`^${stack.endpoints.edge}avatars/[0-9a-f]{32}/[0-9a-f]{20}/48\\.jpg$`));
+    expect(urls[1]).toMatch(/\/96\.jpg$/);
+    expect(mail?.body.html).not.toMatch(/X-Amz-/);
+    signer.destroy();
+  });
 });
