@@ -39,6 +39,8 @@ describe('pre-signed avatar URLs in queued mails', () => {
       html: `<img src="${amp(localUrl)}" width="48"><img srcset="${amp(awsUrl)} 1x, ${amp(pathUrl)} 2x"><a href="${amp(v2Url)}">me</a>` +
         `<div style="background:url(&quot;${amp(localUrl)}&quot;)"></div><a href="${amp(foreignUrl)}">report</a><img src="{{avatar:nobody}}">`,
       text: `Me: ${localUrl}\nReport: ${foreignUrl}`,
+      replyTo: 'Zoë Support <support@example.com>',
+      listUnsubscribe: { url: 'https://example.com/unsub?u=1', oneClick: true },
     });
     const { logger, lines } = createMemoryLogger();
     const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, log: logger }, event) });
@@ -46,6 +48,14 @@ describe('pre-signed avatar URLs in queued mails', () => {
 
     const mail = (await sesStore(stack)).find((m) => m.subject === 'presigned');
     const html = mail?.body.html ?? '';
+    // What SES received besides the bodies (the local store keeps the headers and reply-to).
+    expect(mail).toMatchObject({
+      replyTo: ['=?UTF-8?B?Wm/DqyBTdXBwb3J0?= <support@example.com>'],
+      headers: [
+        { name: 'List-Unsubscribe', value: '<https://example.com/unsub?u=1>' },
+        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      ],
+    });
     const permanent = [...html.matchAll(/(?:src|srcset|href)="([^"]+?)(?: 1x, ([^"]+) 2x)?"/g)].flatMap((m) => [m[1], m[2]]).filter((u): u is string => u !== undefined);
     const own = permanent.filter((u) => u.startsWith(stack.endpoints.edge) && !u.endsWith(DEFAULT_AVATAR_KEY));
     expect(own).toHaveLength(4);
