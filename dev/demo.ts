@@ -12,6 +12,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseManifest } from '../shared/avatar/manifest';
 import { manifestKey, publicIdFor } from '../shared/keys';
+import { publishDefaultAvatar } from '../shared/mail/default-avatar';
+import { mintUploadUrls, type PresignedTokens, substitutePresignedTokens } from './demo-presigned';
 import { invokeLocal, PROJECT_ROOT } from './sls-invoke';
 import { toSqsEvent } from './sqs-event';
 import { type LocalStack, startLocalStack } from './stack';
@@ -89,8 +91,8 @@ function builtInJob(userId: string): Record<string, unknown> {
   };
 }
 
-async function loadJob(options: Options): Promise<Record<string, unknown>> {
-  const job = options.jobFile === undefined ? builtInJob(options.userId) : (JSON.parse(await readFile(options.jobFile, 'utf8')) as Record<string, unknown>);
+async function loadJob(options: Options, presigned: PresignedTokens): Promise<Record<string, unknown>> {
+  const job = options.jobFile === undefined ? builtInJob(options.userId) : substitutePresignedTokens(JSON.parse(await readFile(options.jobFile, 'utf8')) as Record<string, unknown>, presigned);
   return {
     id: `demo-${Date.now()}`,
     from: 'Evergreen Demo <demo@example.com>',
@@ -184,7 +186,8 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
   const keysWritten = [...(listed.Contents ?? []).map((o) => o.Key ?? ''), manifestKey(publicId)];
 
   // 3. Queue an email job, then deliver it to the send function as Lambda's SQS poller would.
-  const job = await loadJob(options);
+  await publishDefaultAvatar(s3, stack.bucket);
+  const job = await loadJob(options, await mintUploadUrls(stack, uploadKey));
   const send = await step('sendEmail', timings, async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: JSON.stringify(job) }));
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
@@ -217,7 +220,7 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
     const emlPath = join(OUT_DIR, 'email.eml');
     await writeFile(emailPath, html);
     await writeFile(emlPath, eml);
-    if (/X-Amz-/i.test(html) || /X-Amz-/i.test(email.body.text ?? '')) throw new Error('the mail still contains an X-Amz- (pre-signed) URL');
+    if (/X-Amz-|AWSAccessKeyId=/i.test(html) || /X-Amz-|AWSAccessKeyId=/i.test(email.body.text ?? '')) throw new Error('the mail still contains a pre-signed URL');
     return { email, html, emailPath, emlPath };
   });
 

@@ -32,7 +32,12 @@ interface KoaContextLike {
   status: number;
   type: string;
   body: unknown;
-  app: { store: { existsObject(bucket: string, key: string): Promise<boolean> } };
+  app: {
+    store: {
+      existsObject(bucket: string, key: string): Promise<boolean>;
+      getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+    };
+  };
 }
 type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>;
 
@@ -42,15 +47,21 @@ function conditionalWriteError(ctx: KoaContextLike, status: number, code: string
   ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
+/** `"abc"`, `W/"abc"` and `abc` name the same ETag. */
+const bareEtag = (value: string): string => value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+
 /**
- * S3 conditional writes: `If-None-Match: *` answers 412 when the key exists, and 409
- * ConditionalRequestConflict when another conditional write to the same key is in flight.
- * s3rver ignores the header, so this middleware implements it in front of the router.
+ * S3 conditional writes: `If-None-Match: *` answers 412 when the key exists; `If-Match: <etag>`
+ * answers 412 when the object's ETag differs and 404 when there is no object; both answer 409
+ * ConditionalRequestConflict while another conditional write to the same key is in flight.
+ * s3rver ignores both headers, so this middleware implements them in front of the router.
  */
 export function conditionalWriteMiddleware(): KoaMiddleware {
   const inFlight = new Set<string>();
   return async (ctx, next) => {
-    if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*') return next();
+    const ifNoneMatch = ctx.get('if-none-match');
+    const ifMatch = ctx.get('if-match');
+    if (ctx.method !== 'PUT' || (ifNoneMatch !== '*' && ifMatch === '')) return next();
     const [, bucket = '', ...keyParts] = ctx.path.split('/');
     const key = decodeURIComponent(keyParts.join('/'));
     const id = `${bucket}/${key}`;
@@ -60,9 +71,21 @@ export function conditionalWriteMiddleware(): KoaMiddleware {
     }
     inFlight.add(id);
     try {
-      if (await ctx.app.store.existsObject(bucket, key)) {
+      const exists = await ctx.app.store.existsObject(bucket, key);
+      if (ifNoneMatch === '*' && exists) {
         conditionalWriteError(ctx, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
         return;
+      }
+      if (ifMatch !== '') {
+        if (!exists) {
+          conditionalWriteError(ctx, 404, 'NoSuchKey', 'The specified key does not exist.');
+          return;
+        }
+        const { etag } = await ctx.app.store.getMetadata(bucket, key);
+        if (ifMatch.trim() !== '*' && bareEtag(etag) !== bareEtag(ifMatch)) {
+          conditionalWriteError(ctx, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+          return;
+        }
       }
       await next();
     } finally {

@@ -4,6 +4,7 @@
 import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/options';
 import type { PublicIdScheme } from './keys';
 import { type Env, EnvReader } from './env-reader';
+import { DEFAULT_AVATAR_KEY } from './mail/default-avatar-key';
 
 /** How many superseded versions stay published: every one, or the newest N (older ones are deleted). */
 export type RetentionPolicy = { mode: 'all' } | { mode: 'newest'; count: number };
@@ -23,6 +24,31 @@ export interface SendConfig {
   publicId: PublicIdScheme;
   /** Variant size used by `{{avatar:<userId>}}` without an explicit size. */
   defaultAvatarSize: number;
+  /** Key (under avatarBaseUrl) of the avatar for users without one; see shared/mail/default-avatar.ts. */
+  defaultAvatarKey: string;
+  /** An absolute URL that replaces the published default avatar, when set. */
+  defaultAvatarUrl: string | undefined;
+  /** Non-AWS S3 endpoint hosts whose pre-signed URLs are rewritten too (plus the AWS_ENDPOINT_URL_S3 host). */
+  presignedUrlHosts: string[];
+  /** Bucket of the `idempotency/` claims (the avatar bucket unless set). */
+  idempotencyBucket: string;
+  /** A claim's lease: above the function timeout, below the queue's visibility timeout. */
+  idempotencyLeaseSeconds: number;
+  /** Sends in flight at once per function instance. */
+  sendConcurrency: number;
+  /** Account-wide messages per second; asked from SES GetAccount when unset. */
+  maxSendRate: number | undefined;
+  /** Function instances sharing the rate: the SQS event source's maximumConcurrency. */
+  sendInstances: number;
+  /** Where permanent failures go at once; without it they are left to the queue's redrive policy. */
+  dlqUrl: string | undefined;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  sesTimeoutMs: number;
+  /** SDK attempts per SendEmail; 1 leaves retries to the queue (with its growing backoff). */
+  sesMaxAttempts: number;
+  /** Endpoint override for SQS (local stack), used to turn an event's queue ARN into its URL. */
+  sqsEndpoint: string | undefined;
 }
 
 function readPublicIdScheme(reader: EnvReader): PublicIdScheme {
@@ -83,6 +109,36 @@ export function loadImageOptions(env: Env): NormalizeOptions {
   return options;
 }
 
+function optionalUrl(reader: EnvReader, name: string): string | undefined {
+  const value = reader.optional(name);
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.href;
+  } catch {
+    // reported below
+  }
+  reader.addProblem(`${name}=${JSON.stringify(value)} is invalid: expected an absolute http(s) URL`);
+  return undefined;
+}
+
+/** PRESIGNED_URL_HOSTS (comma-separated host[:port]) plus the host of a configured S3 endpoint. */
+function presignedUrlHosts(reader: EnvReader, env: Env): string[] {
+  const hosts = (reader.optional('PRESIGNED_URL_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const host of hosts) {
+    if (!/^[a-z0-9.-]+(?::\d+)?$/.test(host)) reader.addProblem(`PRESIGNED_URL_HOSTS entry ${JSON.stringify(host)} is invalid: expected host or host:port`);
+  }
+  const endpoint = env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim();
+  if (endpoint) {
+    try {
+      hosts.push(new URL(endpoint).host.toLowerCase());
+    } catch {
+      reader.addProblem(`AWS_ENDPOINT_URL_S3=${JSON.stringify(endpoint)} is invalid: expected an absolute URL`);
+    }
+  }
+  return [...new Set(hosts)];
+}
+
 export function loadNormalizeConfig(env: Env): NormalizeConfig {
   const reader = new EnvReader(env);
   const config: NormalizeConfig = {
@@ -102,7 +158,23 @@ export function loadSendConfig(env: Env): SendConfig {
     avatarBaseUrl: reader.baseUrl('AVATAR_BASE_URL', 'permanent base URL that serves avatars/*'),
     publicId: readPublicIdScheme(reader),
     defaultAvatarSize: reader.int('DEFAULT_AVATAR_SIZE', 96, 16, 2048),
+    defaultAvatarKey: reader.string('DEFAULT_AVATAR_KEY', DEFAULT_AVATAR_KEY),
+    defaultAvatarUrl: optionalUrl(reader, 'DEFAULT_AVATAR_URL'),
+    presignedUrlHosts: presignedUrlHosts(reader, env),
+    idempotencyBucket: reader.string('IDEMPOTENCY_BUCKET', env.AVATAR_BUCKET?.trim() ?? ''),
+    idempotencyLeaseSeconds: reader.int('IDEMPOTENCY_LEASE_SECONDS', 120, 1, 43_200),
+    sendConcurrency: reader.int('SEND_CONCURRENCY', 4, 1, 100),
+    maxSendRate: reader.optional('MAX_SEND_RATE') === undefined ? undefined : reader.number('MAX_SEND_RATE', 1, 0.01, 100_000),
+    sendInstances: reader.int('SEND_INSTANCES', 2, 1, 1000),
+    dlqUrl: optionalUrl(reader, 'DLQ_URL'),
+    retryBaseSeconds: reader.int('RETRY_BASE_SECONDS', 30, 0, 43_200),
+    retryMaxSeconds: reader.int('RETRY_MAX_SECONDS', 900, 0, 43_200),
+    sesTimeoutMs: reader.int('SES_TIMEOUT_MS', 10_000, 100, 120_000),
+    sesMaxAttempts: reader.int('SES_MAX_ATTEMPTS', 1, 1, 10),
+    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
   };
+  if (!config.defaultAvatarKey.startsWith('avatars/')) reader.addProblem(`DEFAULT_AVATAR_KEY=${JSON.stringify(config.defaultAvatarKey)} is invalid: expected a key under avatars/ (the only public prefix)`);
+  if (config.retryMaxSeconds < config.retryBaseSeconds) reader.addProblem('RETRY_MAX_SECONDS must be at least RETRY_BASE_SECONDS');
   reader.finish();
   return config;
 }

@@ -1,17 +1,25 @@
-/** SQS email jobs -> SES v2 SendEmail, with avatar placeholders replaced by permanent URLs. */
+/** SQS email jobs -> SES v2 SendEmail, with permanent avatar URLs. Glue only: see shared/mail/. */
 import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { loadSendConfig } from '../../shared/config';
 import { createLogger } from '../../shared/log';
 import { processSqsEvent } from '../../shared/mail/process-sqs-event';
+import { createSesClient } from '../../shared/mail/ses-client';
+import { SendPacer } from '../../shared/mail/send-pacer';
+import { SendRateSource } from '../../shared/mail/send-rate';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 const config = loadSendConfig(process.env);
 const s3 = new S3Client({});
-const ses = new SESv2Client({});
+const sqs = new SQSClient({});
+const ses = createSesClient(config);
+// Across invocations of this instance: the rate holds over batches, GetAccount is asked rarely.
+const pacing = { pacer: new SendPacer(1), rate: new SendRateSource(ses, { maxSendRate: config.maxSendRate, instances: config.sendInstances }) };
+const urlFor = (key: string): string => permanentUrl(config.avatarBaseUrl, key);
 const baseLog = createLogger({ fn: 'send-email' });
 
 export const handler = middy(async (event: SQSEvent, context: Context) =>
-  processSqsEvent({ s3, ses, config, log: baseLog.child({ requestId: context.awsRequestId }) }, event),
+  processSqsEvent({ s3, ses, sqs, config, pacing, urlFor, log: baseLog.child({ requestId: context.awsRequestId }) }, event),
 );

@@ -24,5 +24,4 @@ export function replaceAvatarPlaceholders(text: string, urlFor: (placeholder: Av
 }
 
 /** `&` would start an entity in HTML; our permanent URLs have none, but a configured base might. */
-export const escapeHtmlAttribute = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export { escapeHtml as escapeHtmlAttribute } from './html-escape';

@@ -1,39 +1,126 @@
-/** Job + manifests -> the final subject and bodies, with every avatar placeholder resolved. */
+/**
+ * Job + the batch's manifests -> final content: avatar placeholders resolved, variables filled
+ * (HTML-escaped in html), our pre-signed avatar URLs swapped for permanent ones. Pure.
+ */
 import { permanentError } from '../errors';
-import { type AvatarResolverConfig, avatarUrlFrom, type ManifestLookup } from './avatar-resolver';
-import type { EmailJob } from './job';
-import { escapeHtmlAttribute, findAvatarPlaceholders, replaceAvatarPlaceholders } from './placeholders';
+import { type AvatarRequest, type AvatarResolution, type AvatarUrlDeps, type ManifestLookup, resolveAvatar } from './avatar-resolver';
+import { isHeaderSafe } from './address';
+import type { EmailJob, JsonValue } from './job';
+import { findAvatarPlaceholders, replaceAvatarPlaceholders } from './placeholders';
+import { type PresignedRewriteConfig, presignedAvatarRequests, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
+import type { SignedUrl } from './presigned-url';
+import { escapeHtml } from './html-escape';
+import type { BodyFormat } from './url-scanner';
+import { substituteVariables } from './variables';
+
+export interface RenderDeps extends AvatarUrlDeps {
+  lookup: ManifestLookup;
+  presigned: PresignedRewriteConfig;
+}
+
+export type RenderedContent =
+  | { kind: 'inline'; subject: string; html?: string; text?: string }
+  | { kind: 'template'; template: string; templateData: string };
+
+export interface RenderReport {
+  avatars: AvatarResolution[];
+  /** Our pre-signed URLs replaced by permanent ones. */
+  rewritten: number;
+  /** Other signed URLs left in the mail, with their expiry. */
+  foreign: SignedUrl[];
+}
 
 export interface RenderedEmail {
-  subject: string;
-  html?: string;
-  text?: string;
-  avatarUrls: string[];
+  content: RenderedContent;
+  report: RenderReport;
 }
 
-export function avatarUserIds(job: EmailJob): string[] {
-  const bodies = [job.html ?? '', job.text ?? ''];
-  return [...new Set(bodies.flatMap((body) => findAvatarPlaceholders(body).map((p) => p.userId)))];
+function strings(value: JsonValue, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) strings(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) strings(item, out);
+  return out;
 }
 
-export function renderEmail(job: EmailJob, manifests: ManifestLookup, config: AvatarResolverConfig): RenderedEmail {
-  const avatarUrls: string[] = [];
-  const missing = new Set<string>();
-  const resolve = (escape: (url: string) => string) =>
-    (placeholder: { userId: string; size: number | undefined }): string => {
-      const url = avatarUrlFrom(manifests, config, placeholder.userId, placeholder.size);
-      if (url === undefined) {
-        missing.add(placeholder.userId);
-        return '';
-      }
-      avatarUrls.push(url);
-      return escape(url);
-    };
-  const rendered: RenderedEmail = { subject: job.subject, avatarUrls };
-  if (job.html !== undefined) rendered.html = replaceAvatarPlaceholders(job.html, resolve(escapeHtmlAttribute));
-  if (job.text !== undefined) rendered.text = replaceAvatarPlaceholders(job.text, resolve((url) => url));
-  if (missing.size > 0) {
-    throw permanentError('E_NO_AVATAR', `No published avatar for user(s): ${[...missing].join(', ')}`);
+function mapStrings(value: JsonValue, fn: (text: string) => string): JsonValue {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, mapStrings(item, fn)]));
   }
-  return rendered;
+  return value;
+}
+
+/** Every avatar a job refers to: placeholders, `avatars` fields and our pre-signed URLs. */
+export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfig): AvatarRequest[] {
+  const bodies: Array<[string, BodyFormat]> = strings(job.data).map((s) => [s, 'text']);
+  if (job.kind === 'inline') {
+    if (job.html !== undefined) bodies.push([job.html, 'html']);
+    if (job.text !== undefined) bodies.push([job.text, 'text']);
+  }
+  const requests: AvatarRequest[] = Object.values(job.avatars).map((ref) => ({ target: { by: 'user', userId: ref.userId }, size: ref.size }));
+  for (const [body, format] of bodies) {
+    for (const p of findAvatarPlaceholders(body)) requests.push({ target: { by: 'user', userId: p.userId }, size: p.size });
+    requests.push(...presignedAvatarRequests(body, format, presigned));
+  }
+  return requests;
+}
+
+export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+  const report: RenderReport = { avatars: [], rewritten: 0, foreign: [] };
+  const rewriteReport: RewriteReport = { rewritten: 0, foreign: report.foreign };
+  const avatarUrl = (request: AvatarRequest): string => {
+    const resolution = resolveAvatar(deps.lookup, deps, request);
+    report.avatars.push(resolution);
+    return resolution.url;
+  };
+  const placeholderUrl = (p: { userId: string; size: number | undefined }) => avatarUrl({ target: { by: 'user', userId: p.userId }, size: p.size });
+  const avatarFields = Object.fromEntries(
+    Object.entries(job.avatars).map(([field, ref]) => [field, avatarUrl({ target: { by: 'user', userId: ref.userId }, size: ref.size })]),
+  );
+
+  /** One body or value: placeholders, then variables, then pre-signed URLs (which variables may carry). */
+  const renderText = (text: string, format: BodyFormat, withVariables: boolean): string => {
+    let out = replaceAvatarPlaceholders(text, (p) => {
+      const url = placeholderUrl(p);
+      return format === 'html' ? escapeHtml(url) : url;
+    });
+    if (withVariables) {
+      const result = substituteVariables(out, { ...job.data, ...avatarFields }, format === 'html' ? escapeHtml : (v) => v);
+      const problems = [
+        ...result.missing.map((name) => `{{${name}}} has no value in data`),
+        ...result.notScalar.map((name) => `{{${name}}} is not a string, number or boolean`),
+      ];
+      if (problems.length > 0) throw permanentError('E_JOB_VARIABLE', `Cannot fill the mail: ${problems.join('; ')}`);
+      out = result.text;
+    }
+    return rewritePresignedUrls(out, format, deps.presigned, avatarUrl, rewriteReport);
+  };
+
+  let content: RenderedContent;
+  switch (job.kind) {
+    case 'inline': {
+      const subject = renderText(job.subject, 'text', true);
+      if (!isHeaderSafe(subject)) throw permanentError('E_HEADER_INJECTION', 'The subject contains CR/LF after filling variables.');
+      content = {
+        kind: 'inline',
+        subject,
+        ...(job.html !== undefined ? { html: renderText(job.html, 'html', true) } : {}),
+        ...(job.text !== undefined ? { text: renderText(job.text, 'text', true) } : {}),
+      };
+      break;
+    }
+    case 'template': {
+      // SES fills the template: we only resolve avatars and rewrite URLs inside the data values.
+      const data = mapStrings(job.data, (value) => renderText(value, 'text', false));
+      content = { kind: 'template', template: job.template, templateData: JSON.stringify({ ...(data as object), ...avatarFields }) };
+      break;
+    }
+    default: {
+      const unreachable: never = job;
+      throw new Error(`unknown job kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+  report.rewritten = rewriteReport.rewritten;
+  return { content, report };
 }

@@ -45,4 +45,20 @@ describe('npm run demo', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/FAILED at step "normalizeAvatar": .*E_FORMAT/s);
   });
+  // In this file, not its own: demo runs share out/demo and must not run in parallel.
+  it('--job examples/job-presigned.json: pre-signed photo URLs (local SigV4, AWS SigV4, SigV2) all become the permanent URL', async () => {
+    const example = await readFile(join(PROJECT_ROOT, 'examples/job-presigned.json'), 'utf8');
+    expect(example).toMatch(/\$PRESIGNED_LOCAL_URL.*\$PRESIGNED_AWS_URL.*\$PRESIGNED_SIGV2_URL/s);
+    const run = await runDemo(['--json', '--job', 'examples/job-presigned.json', '--user', 'presigned-demo']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    const permanent = String(summary.permanentUrl);
+    expect(permanent).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/[0-9a-f]{32}\/[0-9a-f]{20}\/96\.jpg$/);
+    const html = await readFile(join(PROJECT_ROOT, String(summary.emailPath)), 'utf8');
+    expect(html.split(permanent).length - 1).toBe(5);
+    expect(html).not.toMatch(/X-Amz-|AWSAccessKeyId|Signature=|\$PRESIGNED/);
+    expect(html).toContain('<b>Demo &lt;User&gt; &amp; Co</b>');
+    const eml = await readFile(join(PROJECT_ROOT, String(summary.emlPath)), 'utf8');
+    expect(eml).not.toMatch(/X-Amz-|AWSAccessKeyId/);
+  });
 });

@@ -1,0 +1,55 @@
+/**
+ * Finds absolute http(s) URLs in a mail body and lets a caller replace them. Works on the text,
+ * not a DOM, so it sees URLs wherever mail HTML hides them: `src`, `srcset` candidates, `href`,
+ * `background`, inline CSS `url(...)` (quoted, unquoted or with entity-encoded quotes) and plain text.
+ */
+import { escapeHtml } from './html-escape';
+
+export type BodyFormat = 'html' | 'text';
+
+// A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
+// entity-encoded quote (`&quot;` inside a style attribute) or `,` starting the next srcset URL.
+const URL_IN_BODY = /https?:\/\/(?:(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*https?:\/\/)[^\s"'<>()\\`])+/gi;
+// Sentence punctuation after a URL in prose is not part of it.
+const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+
+/** `&amp;` (and its numeric forms) between query parameters is how HTML spells `&`. */
+export const decodeHtmlAmpersands = (value: string): string => value.replace(/&(?:amp|#0*38|#x0*26);/gi, '&');
+
+
+export interface FoundUrl {
+  /** The URL as a browser would request it (entities decoded in html). */
+  url: string;
+  /** The characters of the body it came from. */
+  raw: string;
+}
+
+function matches(body: string, format: BodyFormat): Array<FoundUrl & { index: number }> {
+  const found: Array<FoundUrl & { index: number }> = [];
+  for (const match of body.matchAll(URL_IN_BODY)) {
+    let raw = match[0];
+    // `&amp;` ends in `;`: only trim punctuation that is not the end of an entity.
+    while (TRAILING_PUNCTUATION.test(raw) && !(format === 'html' && /&(?:amp|#0*38|#x0*26);$/i.test(raw))) {
+      raw = raw.slice(0, -1);
+    }
+    found.push({ raw, url: format === 'html' ? decodeHtmlAmpersands(raw) : raw, index: match.index });
+  }
+  return found;
+}
+
+export function findUrls(body: string, format: BodyFormat): FoundUrl[] {
+  return matches(body, format).map(({ url, raw }) => ({ url, raw }));
+}
+
+/** Replaces each URL for which `replace` returns a new URL; the new URL is escaped for the format. */
+export function replaceUrls(body: string, format: BodyFormat, replace: (url: string) => string | undefined): string {
+  let out = '';
+  let cursor = 0;
+  for (const { url, raw, index } of matches(body, format)) {
+    const replacement = replace(url);
+    if (replacement === undefined) continue;
+    out += body.slice(cursor, index) + (format === 'html' ? escapeHtml(replacement) : replacement);
+    cursor = index + raw.length;
+  }
+  return out + body.slice(cursor);
+}

@@ -1,0 +1,152 @@
+import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { describe, expect, it } from 'vitest';
+import type { AvatarManifest } from '../../shared/avatar/manifest';
+import { publicIdFor } from '../../shared/keys';
+import type { ManifestEntry } from '../../shared/mail/avatar-resolver';
+import { type EmailJob, parseEmailJob } from '../../shared/mail/job';
+import { avatarRequestsOf, type RenderDeps, renderEmail } from '../../shared/mail/render';
+import { escapeHtml } from '../../shared/mail/html-escape';
+import { findUrls } from '../../shared/mail/url-scanner';
+import { permanentUrl } from '../../shared/urls/public-url';
+
+const BUCKET = 'evergreen-avatars-prod';
+const BASE = 'https://avatars.example.com/';
+const scheme = { mode: 'hmac', secret: 'unit-test-secret-0123456789' } as const;
+const PID = publicIdFor('u1', scheme);
+
+function manifest(userId: string, current: boolean, rejected = false): AvatarManifest {
+  const publicId = publicIdFor(userId, scheme);
+  const variant = (size: number) => ({ size, format: 'jpeg' as const, key: `avatars/${publicId}/abcdefabcdefabcdefab/${size}.jpg`, width: size, height: size, bytes: 1 });
+  return {
+    schemaVersion: 1, userId, publicId, previous: [], updatedAt: '',
+    current: current ? { contentHash: 'abcdefabcdefabcdefab', sourceKey: '', sequencer: '', createdAt: '', source: {} as never, variants: [48, 96, 192, 512].map(variant) } : null,
+    lastRejection: rejected ? { code: 'E_FORMAT', message: 'svg', sourceKey: '', at: '' } : null,
+  };
+}
+
+const lookup = new Map<string, ManifestEntry>([
+  [PID, { status: 'found', manifest: manifest('u1', true) }],
+  [publicIdFor('rejected', scheme), { status: 'found', manifest: manifest('rejected', false, true) }],
+  [publicIdFor('broken', scheme), { status: 'unreadable', reason: 'bad json' }],
+  [publicIdFor('s3down', scheme), { status: 'unavailable', reason: 'ECONNRESET' }],
+  [publicIdFor('nobody', scheme), { status: 'missing' }],
+  [publicIdFor('ghost', scheme), { status: 'missing' }],
+]);
+const deps: RenderDeps = {
+  lookup,
+  presigned: { avatarBucket: BUCKET, customHosts: [] },
+  publicId: scheme,
+  defaultAvatarSize: 96,
+  urlFor: (key) => permanentUrl(BASE, key),
+  defaultAvatarUrl: `${BASE}avatars/default/v1/256.png`,
+};
+const current = (size: number) => `${BASE}avatars/${PID}/abcdefabcdefabcdefab/${size}.jpg`;
+const DEFAULT = `${BASE}avatars/default/v1/256.png`;
+
+const job = (fields: Record<string, unknown>): EmailJob =>
+  parseEmailJob(JSON.stringify({ id: 'j', from: 'a@example.com', to: 'b@example.com', subject: 'S', ...fields }));
+
+async function presign(config: S3ClientConfig, key: string, bucket = BUCKET): Promise<string> {
+  const client = new S3Client({ ...config, credentials: { accessKeyId: 'ASIAX', secretAccessKey: 's', sessionToken: 't' } });
+  return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 600 });
+}
+const amp = (url: string) => url.replace(/&/g, '&amp;');
+
+describe('rendering a mail', () => {
+  it('resolves placeholders to the current variant, escaped in html and raw in text', () => {
+    const out = renderEmail(job({ html: '<img src="{{avatar:u1}}"><img src="{{avatar:u1:192}}">', text: 'see {{avatar:u1:40}}' }), deps);
+    expect(out.content).toEqual({ kind: 'inline', subject: 'S', html: `<img src="${current(96)}"><img src="${current(192)}">`, text: `see ${current(48)}` });
+  });
+
+  it('gives users without an avatar, with a rejected one or an unreadable manifest the default avatar, never a blank', () => {
+    const out = renderEmail(job({ html: '{{avatar:nobody}} {{avatar:rejected}} {{avatar:broken}}' }), deps);
+    expect(out.content.kind === 'inline' && out.content.html).toBe(`${DEFAULT} ${DEFAULT} ${DEFAULT}`);
+    expect(out.report.avatars.map((a) => a.source === 'default' && a.reason)).toEqual(['no-manifest', 'rejected', 'unreadable-manifest']);
+  });
+
+  it('waits (retryable) when a manifest could not be read, rather than sending a wrong picture', () => {
+    expect(() => renderEmail(job({ html: '{{avatar:s3down}}' }), deps)).toThrow(expect.objectContaining({ kind: 'retryable', code: 'E_MANIFEST_UNAVAILABLE' }));
+  });
+
+  it('HTML-escapes variables in html only, and refuses missing or non-scalar ones', () => {
+    const out = renderEmail(job({ subject: 'From {{name}}', html: '<b>{{name}}</b> {{n}}', text: '{{name}}', data: { name: '<script>"x"&</script>', n: 3 } }), deps);
+    expect(out.content).toMatchObject({ subject: 'From <script>"x"&</script>', html: '<b>&lt;script&gt;&quot;x&quot;&amp;&lt;/script&gt;</b> 3', text: '<script>"x"&</script>' });
+    expect(() => renderEmail(job({ html: '{{missing}} {{obj}}', data: { obj: { a: 1 } } }), deps)).toThrow(
+      expect.objectContaining({ kind: 'permanent', code: 'E_JOB_VARIABLE', message: expect.stringMatching(/\{\{missing\}\} has no value.*\{\{obj\}\} is not a string/) }),
+    );
+  });
+
+  it('rejects a subject that a variable turns into two lines', () => {
+    expect(() => renderEmail(job({ subject: 'Hi {{name}}', text: 'x', data: { name: 'a\r\nBcc: victim@example.com' } }), deps)).toThrow(
+      expect.objectContaining({ code: 'E_HEADER_INJECTION', kind: 'permanent' }),
+    );
+  });
+
+  it('rewrites our pre-signed URLs in src, srcset, href, background, CSS url() and text; leaves and counts others', async () => {
+    const upload = await presign({ region: 'eu-west-1' }, 'uploads/u1/me.jpg');
+    const uploadPath = await presign({ region: 'us-east-1', forcePathStyle: true }, 'uploads/u1/me.jpg');
+    const variant = await presign({ region: 'eu-west-1', useDualstackEndpoint: true }, `avatars/${PID}/abcdefabcdefabcdefab/512.jpg`);
+    const accelerate = await presign({ region: 'us-west-2', useAccelerateEndpoint: true }, 'uploads/u1/other.png');
+    const unknownUser = await presign({ region: 'eu-west-1' }, 'uploads/ghost/x.jpg');
+    const foreign = await presign({ region: 'eu-west-1' }, 'report.pdf', 'another-bucket');
+    const html = [
+      `<img src="${amp(upload)}" width="48">`,
+      `<img srcset="${amp(uploadPath)} 1x, ${amp(variant)} 2x">`,
+      `<a href="${amp(upload)}">profile</a>`,
+      `<td background="${amp(accelerate)}">`,
+      `<div style="background-image:url(${amp(upload)})"></div>`,
+      `<div style="background:url('${amp(variant)}')"></div>`,
+      `<div style="background:url(&quot;${amp(upload)}&quot;)"></div>`,
+      `<style>.a{background:url("${upload}")}</style>`,
+      `<img src="${amp(unknownUser)}">`,
+      `<a href="${amp(foreign)}">report</a>`,
+    ].join('\n');
+    const out = renderEmail(job({ html, text: `Photo: ${upload}. Report: ${foreign}` }), deps);
+    if (out.content.kind !== 'inline') throw new Error('inline expected');
+    const lines = (out.content.html ?? '').split('\n');
+    expect(lines.slice(0, 9)).toEqual([
+      `<img src="${current(96)}" width="48">`,
+      `<img srcset="${current(96)} 1x, ${current(512)} 2x">`,
+      `<a href="${current(96)}">profile</a>`,
+      `<td background="${current(96)}">`,
+      `<div style="background-image:url(${current(96)})"></div>`,
+      `<div style="background:url('${current(512)}')"></div>`,
+      `<div style="background:url(&quot;${current(96)}&quot;)"></div>`,
+      `<style>.a{background:url("${current(96)}")}</style>`,
+      `<img src="${DEFAULT}">`,
+    ]);
+    expect(lines[9]).toBe(`<a href="${amp(foreign)}">report</a>`);
+    expect(out.content.text).toBe(`Photo: ${current(96)}. Report: ${foreign}`);
+    expect(out.report.rewritten).toBe(11);
+    expect(out.report.foreign.map((f) => f.location)).toEqual(['https://another-bucket.s3.eu-west-1.amazonaws.com/report.pdf', 'https://another-bucket.s3.eu-west-1.amazonaws.com/report.pdf']);
+    expect(out.report.foreign[0]?.expiresAt).toBeInstanceOf(Date);
+  });
+
+  it('collects every avatar a job refers to (placeholders, avatars fields, pre-signed URLs in bodies and data)', async () => {
+    const upload = await presign({ region: 'eu-west-1' }, 'uploads/u9/me.jpg');
+    const requests = avatarRequestsOf(job({ html: `{{avatar:u1}} <img src="${amp(upload)}">`, text: '{{avatar:u2:48}}', data: { list: [{ pic: upload }] }, avatars: { me: { userId: 'u3' } } }), deps.presigned);
+    expect(requests.map((r) => (r.target.by === 'user' ? r.target.userId : r.target.publicId))).toEqual(['u3', 'u9', 'u1', 'u9', 'u2']);
+  });
+
+  it('adds avatar URLs to SES template data and rewrites pre-signed URLs inside it', async () => {
+    const upload = await presign({ region: 'eu-west-1' }, 'uploads/u1/me.jpg');
+    const t = parseEmailJob(JSON.stringify({
+      id: 'j', from: 'a@example.com', to: 'b@example.com', template: 'Welcome',
+      data: { name: 'Zoë', photo: upload, nested: [{ pic: '{{avatar:nobody}}' }] }, avatars: { authorAvatar: { userId: 'u1', size: 192 } },
+    }));
+    const out = renderEmail(t, deps);
+    expect(out.content.kind).toBe('template');
+    if (out.content.kind !== 'template') return;
+    expect(JSON.parse(out.content.templateData)).toEqual({ name: 'Zoë', photo: current(96), nested: [{ pic: DEFAULT }], authorAvatar: current(192) });
+  });
+});
+
+describe('finding URLs in bodies', () => {
+  it('splits srcset candidates, stops at entity-encoded quotes and trims sentence punctuation', () => {
+    expect(findUrls('<img srcset="https://a/1.jpg 1x,https://a/2.jpg 2x">', 'html').map((u) => u.url)).toEqual(['https://a/1.jpg', 'https://a/2.jpg']);
+    expect(findUrls('url(&quot;https://a/x?b=1&amp;c=2&quot;)', 'html').map((u) => u.url)).toEqual(['https://a/x?b=1&c=2']);
+    expect(findUrls('See https://a/x?b=1&c=2. Or (https://a/y)!', 'text').map((u) => u.url)).toEqual(['https://a/x?b=1&c=2', 'https://a/y']);
+    expect(escapeHtml('https://a/?x=1&y="2"')).toBe('https://a/?x=1&amp;y=&quot;2&quot;');
+  });
+});
