@@ -86,7 +86,9 @@ describe('pre-signed avatar URLs in queued mails', () => {
     const { manifestKey, publicIdFor } = await import('../../shared/keys');
     const { SECRET } = await import('../helpers/send-fixture');
     const manifest = parseManifest(await (await s3.send(new Get({ Bucket: stack.bucket, Key: manifestKey(publicIdFor('dave', { mode: 'hmac', secret: SECRET })) }))).Body!.transformToString());
-    const variant512 = manifest.current?.variants.find((v) => v.size === 512)?.key ?? '';
+    // The largest variant (not the default 96) shows the size is taken from the key.
+    const variant512 = manifest.current?.variants.filter((v) => v.format === 'jpeg').at(-1)?.key ?? '';
+    expect(variant512).toMatch(/\/(192|512)\.jpg$/);
     const signer = new S3Client({ region: 'us-west-2', useAccelerateEndpoint: true, credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, ignoreConfiguredEndpointUrls: true });
     const url = await getSignedUrl(signer, new GetObjectCommand({ Bucket: stack.bucket, Key: variant512 }), { expiresIn: 600 });
     await enqueueEmail(sqs, stack.queueUrl, { id: 'presigned-variant', from: 'app@example.com', to: 'r@example.com', subject: 'variant', html: `<img src="${amp(url)}">` });
