@@ -19,7 +19,7 @@ import { toSqsEvent } from './sqs-event';
 import { type LocalStack, startLocalStack } from './stack';
 
 const LOCAL_PUBLIC_ID_SECRET = 'local-development-only-not-a-secret';
-const DEFAULT_PHOTO = join(PROJECT_ROOT, 'test/fixtures/real_gps_sony_nex3n_small.jpg');
+const DEFAULT_PHOTO = join(PROJECT_ROOT, 'test/fixtures/real_gps_nokia_lumia.jpg');
 const OUT_DIR = join(PROJECT_ROOT, 'out/demo');
 
 class StepError extends Error {
@@ -50,7 +50,7 @@ function parseOptions(argv: string[]): Options {
   if (values.help) {
     process.stdout.write(
       'Usage: npm run demo -- [--photo PATH] [--user ID] [--job FILE] [--json]\n' +
-        '  --photo PATH  image to upload (default: test/fixtures/real_gps_sony_nex3n_small.jpg)\n' +
+        '  --photo PATH  image to upload (default: test/fixtures/real_gps_nokia_lumia.jpg)\n' +
         '  --user ID     user id the upload belongs to (default: demo-user)\n' +
         '  --job FILE    email job JSON to send instead of the built-in one (from/to/id default when absent)\n' +
         '  --json        print the summary as one JSON object\n',
