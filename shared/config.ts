@@ -4,6 +4,7 @@
 import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/normalize';
 import type { PublicIdScheme } from './keys';
 import { type Env, EnvReader } from './env-reader';
+import { type DeliveryConfig, readDeliveryConfig } from './urls/delivery-config';
 
 export interface NormalizeConfig {
   publicId: PublicIdScheme;
@@ -17,6 +18,8 @@ export interface SendConfig {
   publicId: PublicIdScheme;
   /** Variant size used by `{{avatar:<userId>}}` without an explicit size. */
   defaultAvatarSize: number;
+  /** How readers reach avatars/* (shared/urls): build the AvatarUrlStrategy from this. */
+  delivery: DeliveryConfig;
 }
 
 function readPublicIdScheme(reader: EnvReader): PublicIdScheme {
@@ -51,11 +54,13 @@ export function loadNormalizeConfig(env: Env): NormalizeConfig {
 
 export function loadSendConfig(env: Env): SendConfig {
   const reader = new EnvReader(env);
+  const avatarBaseUrl = reader.baseUrl('AVATAR_BASE_URL', 'permanent base URL that serves avatars/*');
   const config: SendConfig = {
     avatarBucket: reader.required('AVATAR_BUCKET', 'bucket that holds avatars/ and manifests/'),
-    avatarBaseUrl: reader.baseUrl('AVATAR_BASE_URL', 'permanent base URL that serves avatars/*'),
+    avatarBaseUrl,
     publicId: readPublicIdScheme(reader),
     defaultAvatarSize: reader.int('DEFAULT_AVATAR_SIZE', 96, 16, 2048),
+    delivery: readDeliveryConfig(reader, avatarBaseUrl),
   };
   reader.finish();
   return config;
