@@ -18,7 +18,20 @@ const DISTRIBUTION_ARN = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:di
 const KEY_PARAMETER = '/evergreen-avatars/prod/cloudfront-private-key';
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
-type Variant = 'public' | 'cloudfront' | 'cloudfront-signed' | 'existing-bucket';
+/** Every optional knob switched on, to check that each parameter reaches the template. */
+const OPTIONS = {
+  customDomain: 'avatars.example.com',
+  acmCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c',
+  wafEnabled: 'true',
+  wafAllowedIpv4: '203.0.113.0/24,198.51.100.7/32',
+  dlqAlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+  logRetentionDays: '7',
+  sesIdentity: 'mail.example.com',
+  sesConfigurationSet: 'transactional',
+  cloudfrontPriceClass: 'PriceClass_All',
+};
+
+type Variant = 'public' | 'cloudfront' | 'cloudfront-signed' | 'existing-bucket' | 'cloudfront-options';
 const templates = new Map<Variant, CfnTemplate>();
 const { publicKey } = throwawayKeyPair();
 let workDir = '';
@@ -33,6 +46,8 @@ function params(variant: Variant, publicKeyFile: string): Record<string, string>
       return { deliveryMode: 'cloudfront-signed', cloudfrontPublicKeyFile: publicKeyFile };
     case 'existing-bucket':
       return { deliveryMode: 'cloudfront', existingBucket: 'true', sendMaxConcurrency: '5' };
+    case 'cloudfront-options':
+      return { deliveryMode: 'cloudfront', ...OPTIONS };
     default: {
       const unreachable: never = variant;
       throw new Error(String(unreachable));
@@ -52,7 +67,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'evergreen-package-'));
   const publicKeyFile = join(workDir, 'cloudfront-public.pem');
   await writeFile(publicKeyFile, publicKey);
-  const variants: Variant[] = ['public', 'cloudfront', 'cloudfront-signed', 'existing-bucket'];
+  const variants: Variant[] = ['public', 'cloudfront', 'cloudfront-signed', 'existing-bucket', 'cloudfront-options'];
   await inPairs(variants, async (variant) => {
     const result = await slsPackage({ name: variant, stage: STAGE, params: params(variant, publicKeyFile), packageDir: join(workDir, variant) });
     templates.set(variant, result.template);
@@ -286,5 +301,40 @@ describe('bucket variants', () => {
     ]);
     expect(custom.DependsOn).toContain('NormalizeAvatarLambdaFunction');
     expect(resource(template, 'AvatarBucketPolicy').Properties.Bucket).toBe(BUCKET);
+  });
+});
+
+describe('optional parameters (customDomain, acmCertificateArn, waf*, dlqAlarmTopicArn, logRetentionDays, ses*)', () => {
+  const template = () => t('cloudfront-options');
+  const config = () => resource(template(), 'AvatarDistribution').Properties.DistributionConfig as Record<string, unknown>;
+
+  it('serves the custom domain with its ACM certificate and puts it in the avatar URLs', () => {
+    expect(template().Conditions?.HasCustomDomain).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['avatars.example.com', ''] }] });
+    expect(config().Aliases).toEqual({ 'Fn::If': ['HasCustomDomain', ['avatars.example.com'], { Ref: 'AWS::NoValue' }] });
+    const certificate = (config().ViewerCertificate as { 'Fn::If': unknown[] })['Fn::If'][1];
+    expect(certificate).toEqual({ AcmCertificateArn: OPTIONS.acmCertificateArn, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
+    expect(config().PriceClass).toBe('PriceClass_All');
+    const baseUrl = envOf(template(), 'SendEmailLambdaFunction').AVATAR_BASE_URL as { 'Fn::If': unknown[] };
+    expect(baseUrl['Fn::If'].slice(0, 2)).toEqual(['HasCustomDomain', 'https://avatars.example.com/']);
+  });
+
+  it('turns on the WAF allow-list of mail-proxy IPs, blocking everyone else', () => {
+    expect(template().Conditions?.WafEnabled).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    expect(resource(template(), 'AvatarMailProxyIpSet').Properties).toMatchObject({ Scope: 'CLOUDFRONT', Addresses: { 'Fn::Split': [',', OPTIONS.wafAllowedIpv4] } });
+    const acl = resource(template(), 'AvatarWebAcl').Properties;
+    expect(acl.DefaultAction).toEqual({ Block: {} });
+    expect((acl.Rules as Array<{ Action: unknown }>).map((r) => r.Action)).toEqual([{ Allow: {} }]);
+  });
+
+  it('notifies the alarm topic, keeps logs 7 days and sends from the configured identity and configuration set', () => {
+    expect(resource(template(), 'EmailJobsDeadLetterAlarm').Properties.AlarmActions).toEqual({ 'Fn::If': ['HasDlqAlarmTopic', [OPTIONS.dlqAlarmTopicArn], { Ref: 'AWS::NoValue' }] });
+    expect(template().Conditions?.HasDlqAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [OPTIONS.dlqAlarmTopicArn, ''] }] });
+    for (const group of ofType(template(), 'AWS::Logs::LogGroup')) expect(resource(template(), group).Properties.RetentionInDays).toBe(7);
+    expect(grants(roleStatements(template(), 'SendEmailRole'))['ses:SendEmail']).toEqual([
+      'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/transactional',
+      'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/mail.example.com',
+    ]);
+    expect(envOf(template(), 'SendEmailLambdaFunction').SES_CONFIGURATION_SET).toBe('transactional');
+    expect(resource(template(), 'EmailConfigurationSet').Properties.Name).toBe('transactional');
   });
 });
