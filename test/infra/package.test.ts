@@ -338,3 +338,17 @@ describe('optional parameters (customDomain, acmCertificateArn, waf*, dlqAlarmTo
     expect(resource(template(), 'EmailConfigurationSet').Properties.Name).toBe('transactional');
   });
 });
+
+describe('parameter validation (infra/params.cjs)', () => {
+  it('refuses an unknown mode and a private key as the public key file, naming the parameter', async () => {
+    const privateKeyFile = join(workDir, 'oops-private.pem');
+    await writeFile(privateKeyFile, throwawayKeyPair().privateKey);
+    const [badMode, privateKey] = await Promise.all([
+      slsPackage({ name: 'bad-mode', stage: STAGE, params: { deliveryMode: 'presigned' }, packageDir: join(workDir, 'bad-mode') }).catch((e: unknown) => e),
+      slsPackage({ name: 'bad-key', stage: STAGE, params: { deliveryMode: 'cloudfront-signed', cloudfrontPublicKeyFile: privateKeyFile }, packageDir: join(workDir, 'bad-key') }).catch((e: unknown) => e),
+    ]);
+    expect(String(badMode)).toContain('deliveryMode="presigned" is invalid: expected one of public, cloudfront, cloudfront-signed');
+    expect(String(privateKey)).toMatch(/cloudfrontPublicKeyFile=.* holds a PRIVATE key/);
+    expect(String(privateKey)).not.toContain('BEGIN PRIVATE KEY');
+  });
+});
