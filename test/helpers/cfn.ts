@@ -60,3 +60,50 @@ export function bucketPolicyStatements(template: CfnTemplate): Statement[] {
 export function envOf(template: CfnTemplate, functionId: string): Record<string, unknown> {
   return ((resource(template, functionId).Properties.Environment as { Variables: Record<string, unknown> }).Variables);
 }
+
+const PSEUDO = /^AWS::/;
+
+/** Logical ids a resource refers to: Ref, Fn::GetAtt, `${X}`/`${X.Attr}` in Fn::Sub, and DependsOn. */
+export function referencedIds(template: CfnTemplate, logicalId: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) found.add(String(inner[0]));
+      else if (key === 'Fn::Sub' && typeof inner === 'string') {
+        for (const match of inner.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z.]+)?\}/g)) found.add(match[1] ?? '');
+      } else walk(inner);
+    }
+  };
+  const resource = template.Resources[logicalId];
+  walk(resource?.Properties);
+  for (const dependency of resource?.DependsOn ?? []) found.add(dependency);
+  return new Set([...found].filter((id) => !PSEUDO.test(id)));
+}
+
+/** A dependency cycle as a list of logical ids, or undefined: CloudFormation rejects cycles at deploy time. */
+export function findCycle(template: CfnTemplate): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    for (const next of referencedIds(template, id)) {
+      if (template.Resources[next] === undefined) continue;
+      const cycle = visit(next, [...path, id]);
+      if (cycle !== undefined) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of Object.keys(template.Resources)) {
+    const cycle = visit(id, []);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CfnTemplate, slsPackage } from '../../dev/sls-package';
-import { bucketPolicyStatements, envOf, grants, list, ofType, resource, roleStatements, show } from '../helpers/cfn';
+import { bucketPolicyStatements, envOf, findCycle, grants, list, ofType, referencedIds, resource, roleStatements, show } from '../helpers/cfn';
 import { throwawayKeyPair } from '../helpers/cloudfront-signature';
 
 const STAGE = 'prod';
@@ -207,6 +207,21 @@ describe('cloudfront-signed mode', () => {
     expect(show(decrypt?.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN'])).toBe(parameterArn);
     expect(JSON.stringify(roleStatements(t('cloudfront-signed'), 'NormalizeAvatarRole'))).not.toMatch(/ssm:|kms:/);
     for (const unsigned of ['public', 'cloudfront'] as const) expect(JSON.stringify(roleStatements(t(unsigned), 'SendEmailRole'))).not.toMatch(/ssm:|kms:/);
+  });
+});
+
+describe.each([...ALL, 'cloudfront-options'] as Variant[])('template integrity (%s)', (variant) => {
+  it('refers only to resources, parameters and conditions that exist', () => {
+    const template = t(variant);
+    for (const id of Object.keys(template.Resources)) {
+      for (const target of referencedIds(template, id)) expect(template.Resources[target], `${id} -> ${target}`).toBeDefined();
+      const condition = template.Resources[id]?.Condition;
+      if (condition !== undefined) expect(template.Conditions?.[condition], `${id} condition`).toBeDefined();
+    }
+  });
+
+  it('has no circular dependency (CloudFormation would refuse the stack)', () => {
+    expect(findCycle(t(variant))).toBeUndefined();
   });
 });
 
