@@ -8,6 +8,7 @@ import { DEFAULT_AVATAR_KEY } from './mail/default-avatar-key';
 
 /** How many superseded versions stay published: every one, or the newest N (older ones are deleted). */
 export type RetentionPolicy = { mode: 'all' } | { mode: 'newest'; count: number };
+import { type DeliveryConfig, readDeliveryConfig } from './urls/delivery-config';
 
 export interface NormalizeConfig {
   publicId: PublicIdScheme;
@@ -49,6 +50,8 @@ export interface SendConfig {
   sesMaxAttempts: number;
   /** Endpoint override for SQS (local stack), used to turn an event's queue ARN into its URL. */
   sqsEndpoint: string | undefined;
+  /** How readers reach avatars/* (shared/urls): build the AvatarUrlStrategy from this. */
+  delivery: DeliveryConfig;
 }
 
 function readPublicIdScheme(reader: EnvReader): PublicIdScheme {
@@ -153,9 +156,10 @@ export function loadNormalizeConfig(env: Env): NormalizeConfig {
 
 export function loadSendConfig(env: Env): SendConfig {
   const reader = new EnvReader(env);
+  const avatarBaseUrl = reader.baseUrl('AVATAR_BASE_URL', 'permanent base URL that serves avatars/*');
   const config: SendConfig = {
     avatarBucket: reader.required('AVATAR_BUCKET', 'bucket that holds avatars/ and manifests/'),
-    avatarBaseUrl: reader.baseUrl('AVATAR_BASE_URL', 'permanent base URL that serves avatars/*'),
+    avatarBaseUrl,
     publicId: readPublicIdScheme(reader),
     defaultAvatarSize: reader.int('DEFAULT_AVATAR_SIZE', 96, 16, 2048),
     defaultAvatarKey: reader.string('DEFAULT_AVATAR_KEY', DEFAULT_AVATAR_KEY),
@@ -172,6 +176,7 @@ export function loadSendConfig(env: Env): SendConfig {
     sesTimeoutMs: reader.int('SES_TIMEOUT_MS', 10_000, 100, 120_000),
     sesMaxAttempts: reader.int('SES_MAX_ATTEMPTS', 1, 1, 10),
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
+    delivery: readDeliveryConfig(reader, avatarBaseUrl),
   };
   if (!config.defaultAvatarKey.startsWith('avatars/')) reader.addProblem(`DEFAULT_AVATAR_KEY=${JSON.stringify(config.defaultAvatarKey)} is invalid: expected a key under avatars/ (the only public prefix)`);
   if (config.retryMaxSeconds < config.retryBaseSeconds) reader.addProblem('RETRY_MAX_SECONDS must be at least RETRY_BASE_SECONDS');

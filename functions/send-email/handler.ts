@@ -9,7 +9,7 @@ import { processSqsEvent } from '../../shared/mail/process-sqs-event';
 import { createSesClient } from '../../shared/mail/ses-client';
 import { SendPacer } from '../../shared/mail/send-pacer';
 import { SendRateSource } from '../../shared/mail/send-rate';
-import { permanentUrl } from '../../shared/urls/public-url';
+import { avatarUrlStrategyForLambda } from '../../shared/urls/lambda-strategy';
 
 const config = loadSendConfig(process.env);
 const s3 = new S3Client({});
@@ -17,9 +17,10 @@ const sqs = new SQSClient({});
 const ses = createSesClient(config);
 // Across invocations of this instance: the rate holds over batches, GetAccount is asked rarely.
 const pacing = { pacer: new SendPacer(1), rate: new SendRateSource(ses, { maxSendRate: config.maxSendRate, instances: config.sendInstances }) };
-const urlFor = (key: string): string => permanentUrl(config.avatarBaseUrl, key);
 const baseLog = createLogger({ fn: 'send-email' });
 
-export const handler = middy(async (event: SQSEvent, context: Context) =>
-  processSqsEvent({ s3, ses, sqs, config, pacing, urlFor, log: baseLog.child({ requestId: context.awsRequestId }) }, event),
-);
+export const handler = middy(async (event: SQSEvent, context: Context) => {
+  // Built on the first batch (cloudfront-signed reads its key from SSM), then kept for the container.
+  const urls = await avatarUrlStrategyForLambda(config.delivery);
+  return processSqsEvent({ s3, ses, sqs, config, pacing, urlFor: urls.urlFor, log: baseLog.child({ requestId: context.awsRequestId }) }, event);
+});
