@@ -3,6 +3,7 @@
  * Exit codes: 0 success, 2 the input was rejected, 1 usage or internal error.
  */
 import { runNormalizeCommand } from './normalize-command';
+import { runPublishDefaultAvatarCommand } from './publish-default-avatar-command';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -12,12 +13,16 @@ const USAGE = `Usage:
   evergreen-avatars normalize <file> [--out DIR] [--json]
       Run the avatar pipeline on a local file: prints what the Lambda would publish, or why it
       would reject the file. --out writes the variants to DIR; --json prints one JSON object.
-      Image options come from the same variables as the Lambda (AVATAR_SIZES, JPEG_QUALITY, ...).`;
+      Image options come from the same variables as the Lambda (AVATAR_SIZES, JPEG_QUALITY, ...).
+  evergreen-avatars publish-default-avatar --bucket NAME [--key avatars/...] [--region REGION]
+      After a deploy: publish the shipped default avatar (users without one get it) with your
+      AWS credentials. Idempotent; prints one JSON object.`;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   normalize: runNormalizeCommand,
+  'publish-default-avatar': runPublishDefaultAvatarCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

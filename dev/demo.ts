@@ -154,7 +154,7 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
   const clientConfig = { region: stack.region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' } };
   const s3 = new S3Client({ ...clientConfig, endpoint: stack.endpoints.s3, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   const sqs = new SQSClient({ ...clientConfig, endpoint: stack.endpoints.sqs });
-  const params = { avatarBaseUrl: stack.endpoints.edge, avatarBucket: stack.bucket };
+  const params = { avatarBaseUrl: stack.endpoints.edge, avatarBucket: stack.bucket, dlqUrl: stack.dlqUrl };
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
 

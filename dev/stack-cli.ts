@@ -6,8 +6,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { publishDefaultAvatar } from '../shared/mail/default-avatar';
 import { PROJECT_ROOT } from './sls-invoke';
 import { toSqsEvent } from './sqs-event';
 import { FIXED_PORTS, type LocalStack, startLocalStack } from './stack';
@@ -59,6 +61,10 @@ async function main(): Promise<void> {
     ports: values.ephemeral ? {} : FIXED_PORTS,
     s3Directory: join(STATE_DIR, 's3'),
   });
+  // Users without an avatar get the shipped default: publish it as a deploy would.
+  const s3 = new S3Client({ region: stack.region, endpoint: stack.endpoints.s3, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  await publishDefaultAvatar(s3, stack.bucket);
+  s3.destroy();
   const envFile = join(STATE_DIR, 'env');
   await writeFile(envFile, `${Object.entries(stack.env).map(([k, v]) => `export ${k}=${v}`).join('\n')}\n`);
 

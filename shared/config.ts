@@ -50,6 +50,8 @@ export interface SendConfig {
   sesMaxAttempts: number;
   /** Endpoint override for SQS (local stack), used to turn an event's queue ARN into its URL. */
   sqsEndpoint: string | undefined;
+  /** SES configuration set for jobs that name none (SES_CONFIGURATION_SET; the stack creates one). */
+  defaultConfigurationSet: string | undefined;
   /** How readers reach avatars/* (shared/urls): build the AvatarUrlStrategy from this. */
   delivery: DeliveryConfig;
 }
@@ -176,9 +178,13 @@ export function loadSendConfig(env: Env): SendConfig {
     sesTimeoutMs: reader.int('SES_TIMEOUT_MS', 10_000, 100, 120_000),
     sesMaxAttempts: reader.int('SES_MAX_ATTEMPTS', 1, 1, 10),
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
+    defaultConfigurationSet: reader.optional('SES_CONFIGURATION_SET'),
     delivery: readDeliveryConfig(reader, avatarBaseUrl),
   };
   if (!config.defaultAvatarKey.startsWith('avatars/')) reader.addProblem(`DEFAULT_AVATAR_KEY=${JSON.stringify(config.defaultAvatarKey)} is invalid: expected a key under avatars/ (the only public prefix)`);
+  if (config.defaultConfigurationSet !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(config.defaultConfigurationSet)) {
+    reader.addProblem(`SES_CONFIGURATION_SET=${JSON.stringify(config.defaultConfigurationSet)} is invalid: expected 1-64 ASCII letters, digits, _ or -`);
+  }
   if (config.retryMaxSeconds < config.retryBaseSeconds) reader.addProblem('RETRY_MAX_SECONDS must be at least RETRY_BASE_SECONDS');
   reader.finish();
   return config;

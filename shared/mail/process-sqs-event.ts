@@ -20,7 +20,7 @@ import { loadManifests, publicIdOfTarget } from './avatar-resolver';
 import { type FailureOutcome, type FailureRoutingDeps, routeFailure } from './failure-routing';
 import { type EmailJob, jobIdOf, parseEmailJob } from './job';
 import { avatarRequestsOf, type RenderDeps, type RenderReport, renderEmail } from './render';
-import { buildSendEmailInput } from './ses-request';
+import { buildSendEmailInput, withDefaultConfigurationSet } from './ses-request';
 import { sendOnce } from './send-once';
 import { mapConcurrent, SendPacer } from './send-pacer';
 import { SendRateSource } from './send-rate';
@@ -118,7 +118,7 @@ export async function processSqsEvent(deps: SendDeps, event: SQSEvent): Promise<
     try {
       // Render first: a job that cannot be rendered never takes a claim.
       const rendered = renderEmail(job, renderDeps);
-      const input = buildSendEmailInput(job, rendered.content);
+      const input = buildSendEmailInput(withDefaultConfigurationSet(job, config.defaultConfigurationSet), rendered.content);
       const result = await sendOnce({ ses: deps.ses, store, beforeSend: () => pacing.pacer.acquire(), log: jobLog }, job.id, record.messageId, input);
       if (result.status === 'duplicate') return { status: 'duplicate', messageId: record.messageId, jobId: job.id };
       logRendering(jobLog, rendered.report, now());

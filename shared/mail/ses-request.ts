@@ -15,6 +15,12 @@ export function listUnsubscribeHeaders(value: ListUnsubscribe | undefined): Mess
   return headers;
 }
 
+/** The deployment's configuration set (SES_CONFIGURATION_SET) applies unless the job names its own. */
+export function withDefaultConfigurationSet(job: EmailJob, defaultSet: string | undefined): EmailJob {
+  if (job.configurationSet !== undefined || defaultSet === undefined) return job;
+  return { ...job, configurationSet: defaultSet };
+}
+
 export function buildSendEmailInput(job: EmailJob, content: RenderedContent): SendEmailCommandInput {
   const headers = listUnsubscribeHeaders(job.listUnsubscribe);
   const withHeaders = headers.length > 0 ? { Headers: headers } : {};

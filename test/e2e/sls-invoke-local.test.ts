@@ -18,7 +18,7 @@ describe('sls invoke local', () => {
 
   it('runs normalizeAvatar on an S3 event with an encoded key, then sendEmail on an SQS event', async () => {
     const { stack, s3, sqs } = local();
-    const params = { avatarBaseUrl: stack.endpoints.edge, avatarBucket: stack.bucket };
+    const params = { avatarBaseUrl: stack.endpoints.edge, avatarBucket: stack.bucket, dlqUrl: stack.dlqUrl };
     const photo = await readFile(join(PROJECT_ROOT, 'test/fixtures/derived_orient6_gps_iphone.jpg'));
     await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'uploads/u+1/my photo.jpg', Body: photo }));
     const s3Event = await stack.waitForS3Event((r) => r.s3.object.key === 'uploads/u%2B1/my+photo.jpg');

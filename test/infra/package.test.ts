@@ -253,6 +253,7 @@ describe.each(ALL)('least privilege and safety (%s)', (variant) => {
     expect(send['ses:SendEmail']).toEqual([
       'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/evergreen-avatars-prod',
       'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com',
+      'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:template/*',
     ]);
     expect(send['sqs:SendMessage']).toEqual(['GetAtt:EmailJobsDeadLetterQueue.Arn']);
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility']) {
@@ -292,6 +293,8 @@ describe.each(ALL)('least privilege and safety (%s)', (variant) => {
     const timeout = Number(resource(template, 'SendEmailLambdaFunction').Properties.Timeout);
     expect(timeout).toBeLessThan(Number(resource(template, 'EmailJobsQueue').Properties.VisibilityTimeout));
     expect(envOf(template, 'SendEmailLambdaFunction').DLQ_URL).toEqual({ Ref: 'EmailJobsDeadLetterQueue' });
+    // The SES rate is shared by as many senders as the event source may run at once.
+    expect(Number(envOf(template, 'SendEmailLambdaFunction').SEND_INSTANCES)).toBe(Number((mapping.ScalingConfig as { MaximumConcurrency: unknown }).MaximumConcurrency));
   });
 });
 
@@ -302,6 +305,11 @@ describe('bucket variants', () => {
     expect(configs.map((c) => c.Event)).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     for (const config of configs) expect(config.Filter).toEqual({ S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } });
     expect(resource(t('cloudfront'), 'AvatarBucketPolicy').DependsOn).toContain('S3BucketAvatars');
+  });
+
+  it('new bucket: send claims under idempotency/ expire after 30 days, nothing else does', () => {
+    const rules = (resource(t('public'), 'S3BucketAvatars').Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
+    expect(rules).toEqual([{ Id: 'ExpireIdempotencyRecords', Status: 'Enabled', Prefix: 'idempotency/', ExpirationInDays: 30 }]);
   });
 
   it('existing bucket: no bucket resource, notifications through the custom resource after the function exists', () => {
@@ -348,6 +356,7 @@ describe('optional parameters (customDomain, acmCertificateArn, waf*, dlqAlarmTo
     expect(grants(roleStatements(template(), 'SendEmailRole'))['ses:SendEmail']).toEqual([
       'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/transactional',
       'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/mail.example.com',
+      'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:template/*',
     ]);
     expect(envOf(template(), 'SendEmailLambdaFunction').SES_CONFIGURATION_SET).toBe('transactional');
     expect(resource(template(), 'EmailConfigurationSet').Properties.Name).toBe('transactional');

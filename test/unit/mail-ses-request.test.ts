@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatMailbox, parseMailbox } from '../../shared/mail/address';
 import { parseEmailJob } from '../../shared/mail/job';
-import { buildSendEmailInput, listUnsubscribeHeaders } from '../../shared/mail/ses-request';
+import { buildSendEmailInput, listUnsubscribeHeaders, withDefaultConfigurationSet } from '../../shared/mail/ses-request';
 import { classifySesError } from '../../shared/mail/ses-send';
 
 describe('SES SendEmail input', () => {
@@ -39,6 +39,18 @@ describe('SES SendEmail input', () => {
       Content: { Template: { TemplateName: 'Welcome', TemplateData: '{"a":1}' } },
     });
     expect(listUnsubscribeHeaders({ mailto: 'u@example.com' })).toEqual([{ Name: 'List-Unsubscribe', Value: '<mailto:u@example.com>' }]);
+  });
+});
+
+describe('default configuration set', () => {
+  const base = { id: 'j', from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't' };
+
+  it('applies SES_CONFIGURATION_SET to jobs that name none, and keeps the job\'s own', () => {
+    const plain = parseEmailJob(JSON.stringify(base));
+    expect(buildSendEmailInput(withDefaultConfigurationSet(plain, 'stack-set'), { kind: 'inline', subject: 's', text: 't' }).ConfigurationSetName).toBe('stack-set');
+    const own = parseEmailJob(JSON.stringify({ ...base, configurationSet: 'own-set' }));
+    expect(withDefaultConfigurationSet(own, 'stack-set').configurationSet).toBe('own-set');
+    expect(withDefaultConfigurationSet(plain, undefined).configurationSet).toBeUndefined();
   });
 });
 
