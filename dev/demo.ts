@@ -3,7 +3,7 @@
  * upload -> S3 event -> `sls invoke local -f normalizeAvatar` -> avatars/ -> email job on SQS
  * -> `sls invoke local -f sendEmail` -> SES v2 -> mail in the SES store -> avatar URL via the edge.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { parseManifest } from '../shared/avatar/manifest';
 import { manifestKey, publicIdFor } from '../shared/keys';
 import { publishDefaultAvatar } from '../shared/mail/default-avatar';
 import { mintUploadUrls, type PresignedTokens, substitutePresignedTokens } from './demo-presigned';
+import { runProcess } from './run-process';
 import { invokeLocal, PROJECT_ROOT } from './sls-invoke';
 import { toSqsEvent } from './sqs-event';
 import { type LocalStack, startLocalStack } from './stack';
@@ -128,22 +129,10 @@ async function screenshot(chromium: string, htmlPath: string, pngPath: string): 
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
       `--user-data-dir=${profile}`, '--window-size=720,360', `--screenshot=${pngPath}`, `file://${htmlPath}`,
     ];
-    const { stderr } = await new Promise<{ stderr: string }>((resolvePromise, reject) => {
-      const child = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (code === 0) resolvePromise({ stderr: err });
-        else reject(new Error(`chromium exited ${code ?? signal}: ${err.slice(-400)}`));
-      });
-    });
+    const run = await runProcess(chromium, args, { timeoutMs: 60_000, label: 'chromium --screenshot' });
+    if (run.code !== 0) throw new Error(`chromium exited ${run.code ?? run.signal}: ${run.stderr.slice(-400)}`);
     const { size } = await stat(pngPath).catch(() => ({ size: 0 }));
-    if (size === 0) throw new Error(`chromium wrote no screenshot to ${pngPath}: ${stderr.slice(-400)}`);
+    if (size === 0) throw new Error(`chromium wrote no screenshot to ${pngPath}: ${run.stderr.slice(-400)}`);
   } finally {
     await rm(profile, { recursive: true, force: true });
   }

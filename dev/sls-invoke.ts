@@ -2,10 +2,10 @@
  * Runs a function through the real `sls invoke local` (osls + serverless-esbuild), on the same
  * Node binary as the caller. Always time-boxed: a load error makes the CLI hang instead of exiting.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { runProcess } from './run-process';
 
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -68,41 +68,18 @@ export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult>
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? 120_000;
 
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [slsEntry(), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      // Kill the whole group: esbuild's service process keeps the CLI alive otherwise.
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`sls invoke local -f ${options.functionName} timed out after ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const parsed = parseInvokeOutput(stdout);
-      resolvePromise({
-        exitCode: code ?? 1,
-        stdout,
-        stderr,
-        ...parsed,
-        ms: Math.round(performance.now() - started),
-        command: `npx sls ${args.join(' ')}`,
-      });
-    });
+  const run = await runProcess(process.execPath, [slsEntry(), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    timeoutMs,
+    label: `sls invoke local -f ${options.functionName}`,
   });
+  return {
+    exitCode: run.code ?? 1,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    ...parseInvokeOutput(run.stdout),
+    ms: Math.round(performance.now() - started),
+    command: `npx sls ${args.join(' ')}`,
+  };
 }

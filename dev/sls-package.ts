@@ -6,10 +6,10 @@
  * runs in one directory overwrite each other's zip. Each run therefore gets its own service directory
  * made of a copy of serverless.yml and symlinks to the rest (infra/, sources, node_modules).
  */
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { runProcess } from './run-process';
 import { PROJECT_ROOT } from './sls-invoke';
 
 export interface PackageOptions {
@@ -62,34 +62,10 @@ export async function slsPackage(options: PackageOptions): Promise<PackageResult
   };
   // Only the fake keys: a real profile or session token on the machine must not be picked up.
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete env[name];
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('osls/bin/serverless.js'), ...args], {
-      cwd: serviceDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`${options.name}: sls ${args.join(' ')} timed out after ${timeoutMs} ms\n${text.slice(-2000)}`));
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(text);
-      else reject(new Error(`${options.name}: sls ${args.join(' ')} exited ${code}\n${text.slice(-3000)}`));
-    });
-  });
+  const label = `${options.name}: sls ${args.join(' ')}`;
+  const run = await runProcess(process.execPath, [require.resolve('osls/bin/serverless.js'), ...args], { cwd: serviceDir, env, timeoutMs, label });
+  const output = run.stdout + run.stderr;
+  if (run.code !== 0) throw new Error(`${label} exited ${run.code ?? run.signal}\n${output.slice(-3000)}`);
   const templatePath = join(options.packageDir, 'cloudformation-template-update-stack.json');
   const template = JSON.parse(await readFile(templatePath, 'utf8')) as CfnTemplate;
   if (!output.includes('packaged')) throw new Error(`unexpected sls output:\n${output}`);

@@ -1,27 +1,17 @@
 /** `npm run demo -- --json` is the README's main command: keep it working, and check what it claims. */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../../dev/run-process';
 import { PROJECT_ROOT } from '../../dev/sls-invoke';
 
-function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'dev/demo.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
+async function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = await runProcess(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'dev/demo.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    timeoutMs: 110_000,
+    label: `npm run demo -- ${args.join(' ')}`,
   });
+  return { code: run.code ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('npm run demo', () => {
