@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
 import { eraseUserAvatars } from '../../shared/avatar/delete';
+import { type EraseUserJob, isEraseUserJob } from '../../shared/avatar/erase-job';
 import { processS3Event } from '../../shared/avatar/process-s3-event';
 import { loadNormalizeConfig } from '../../shared/config';
 import { permanentError } from '../../shared/errors';
@@ -17,21 +18,10 @@ const s3 = new S3Client({});
 const cloudfront = config.cloudFrontDistributionId === undefined ? undefined : new CloudFrontClient({});
 const baseLog = createLogger({ fn: 'normalize-avatar' });
 
-/** Invoked directly by an account-deletion flow: `{"kind": "erase-user", "bucket": "...", "userId": "..."}`. */
-export interface EraseUserJob {
-  kind: 'erase-user';
-  bucket: string;
-  userId: string;
-}
-
-const isEraseJob = (event: unknown): event is EraseUserJob => {
-  const job = event as Partial<EraseUserJob> | null;
-  return job?.kind === 'erase-user' && typeof job.bucket === 'string' && typeof job.userId === 'string' && job.userId !== '';
-};
-
+// Also invoked directly with `{"kind": "erase-user", "bucket": "...", "userId": "..."}` (shared/avatar/erase-job.ts).
 export const handler = middy(async (event: S3Event | EraseUserJob, context: Context) => {
   const log = baseLog.child({ requestId: context.awsRequestId });
   if ('Records' in event) return processS3Event({ s3, config, log, cloudfront }, event);
-  if (!isEraseJob(event)) throw permanentError('E_EVENT', 'expected an S3 event or {"kind": "erase-user", "bucket", "userId"}');
+  if (!isEraseUserJob(event)) throw permanentError('E_EVENT', 'expected an S3 event or {"kind": "erase-user", "bucket", "userId"}');
   return eraseUserAvatars({ s3, config, log, cloudfront }, { bucket: event.bucket, userId: event.userId, reference: context.awsRequestId, onlyIfNoUploadsLeft: false });
 });
