@@ -12,6 +12,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseManifest } from '../shared/avatar/manifest';
 import { manifestKey, publicIdFor } from '../shared/keys';
+import { escapeHtml } from '../shared/mail/html-escape';
+import { avatarPlaceholder } from '../shared/mail/placeholders';
 import { publishDefaultAvatar } from '../shared/mail/default-avatar';
 import { mintUploadUrls, type PresignedTokens, substitutePresignedTokens } from './demo-presigned';
 import { runProcess } from './run-process';
@@ -83,12 +85,12 @@ function builtInJob(userId: string): Record<string, unknown> {
     html: [
       '<!doctype html><html><body style="font-family:Arial,sans-serif;background:#f4f4f4;padding:24px">',
       '<table role="presentation" style="background:#fff;padding:16px;border-radius:8px"><tr>',
-      `<td><img src="{{avatar:${userId}}}" width="48" height="48" alt="" style="border-radius:24px;display:block"></td>`,
-      `<td style="padding-left:12px"><b>${userId}</b> commented on your post<br>`,
+      `<td><img src="${avatarPlaceholder(userId)}" width="48" height="48" alt="" style="border-radius:24px;display:block"></td>`,
+      `<td style="padding-left:12px"><b>${escapeHtml(userId)}</b> commented on your post<br>`,
       '<span style="color:#666">This avatar URL never expires.</span></td>',
       '</tr></table></body></html>',
     ].join(''),
-    text: `${userId} commented on your post. Avatar: {{avatar:${userId}}}`,
+    text: `${userId} commented on your post. Avatar: ${avatarPlaceholder(userId)}`,
   };
 }
 

@@ -7,19 +7,36 @@ export interface AvatarPlaceholder {
   size: number | undefined;
 }
 
-// A user id is anything but whitespace, `}` and `:`; the size, when given, is digits.
+// A user id is anything but whitespace, `}` and `:`; the size, when given, is digits. User ids that
+// contain those characters (or `%`) are written percent-encoded: see avatarPlaceholder().
 const PLACEHOLDER = /\{\{\s*avatar:([^\s:}]+)(?::(\d+))?\s*\}\}/g;
+const NEEDS_ENCODING = /[%\s:{}]/g;
+
+function decodeUserId(written: string): string {
+  if (!written.includes('%')) return written;
+  try {
+    return decodeURIComponent(written);
+  } catch {
+    return written; // not valid percent-encoding: the id is taken as written
+  }
+}
+
+/** The placeholder for a user id, percent-encoding only what the placeholder syntax cannot hold. */
+export function avatarPlaceholder(userId: string, size?: number): string {
+  const written = userId.replace(NEEDS_ENCODING, (c) => encodeURIComponent(c));
+  return `{{avatar:${written}${size === undefined ? '' : `:${size}`}}}`;
+}
 
 export function findAvatarPlaceholders(text: string): AvatarPlaceholder[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => ({
-    userId: m[1] ?? '',
+    userId: decodeUserId(m[1] ?? ''),
     size: m[2] === undefined ? undefined : Number(m[2]),
   }));
 }
 
 export function replaceAvatarPlaceholders(text: string, urlFor: (placeholder: AvatarPlaceholder) => string): string {
   return text.replace(PLACEHOLDER, (_match, userId: string, size: string | undefined) =>
-    urlFor({ userId, size: size === undefined ? undefined : Number(size) }),
+    urlFor({ userId: decodeUserId(userId), size: size === undefined ? undefined : Number(size) }),
   );
 }
 

@@ -16,10 +16,10 @@ async function runDemo(args: string[]): Promise<{ code: number; stdout: string; 
 
 describe('npm run demo', () => {
   it('runs the whole pipeline and prints a JSON summary whose URL serves the 96 px variant', async () => {
-    const run = await runDemo(['--json', '--user', 'demo+1']);
+    const run = await runDemo(['--json', '--user', 'demo user+1']);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
-    expect(summary).toMatchObject({ ok: true, bucket: 'evergreen-avatars-local', userId: 'demo+1', avatarSize: 96 });
+    expect(summary).toMatchObject({ ok: true, bucket: 'evergreen-avatars-local', userId: 'demo user+1', avatarSize: 96 });
     expect(summary.keys).toEqual(expect.arrayContaining([expect.stringMatching(/^avatars\/[0-9a-f]{32}\/[0-9a-f]{20}\/96\.jpg$/), expect.stringMatching(/^manifests\//)]));
     expect(String(summary.permanentUrl)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/.+\/96\.jpg$/);
     expect(String(summary.messageId)).not.toBe('');
