@@ -14,6 +14,8 @@ export const AVATARS_PREFIX = 'avatars/';
 export const MANIFESTS_PREFIX = 'manifests/';
 export const IDEMPOTENCY_PREFIX = 'idempotency/';
 
+export const PLAIN_ID_PREFIX = 'u-';
+
 export type PublicIdScheme = { mode: 'hmac'; secret: string } | { mode: 'plain' };
 
 export interface UploadKey {
@@ -35,14 +37,16 @@ export function parseUploadKey(key: string): UploadKey | undefined {
 
 /**
  * The id that appears in public URLs. `hmac` makes it unguessable and not enumerable from user
- * ids; `plain` is readable (for apps whose user ids are already opaque).
+ * ids; `plain` is readable, `u-<URL-encoded user id>` (for apps whose user ids are already opaque).
  */
 export function publicIdFor(userId: string, scheme: PublicIdScheme): string {
   switch (scheme.mode) {
     case 'hmac':
       return createHmac('sha256', scheme.secret).update(userId, 'utf8').digest('hex').slice(0, 32);
     case 'plain':
-      return encodeURIComponent(userId);
+      // The `u-` prefix keeps readable ids out of the project's own names (`avatars/default/`) and
+      // makes `.`/`..` impossible as a path segment.
+      return `${PLAIN_ID_PREFIX}${encodeURIComponent(userId)}`;
     default: {
       const unreachable: never = scheme;
       throw new Error(`unknown public id scheme ${JSON.stringify(unreachable)}`);

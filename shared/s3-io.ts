@@ -1,4 +1,4 @@
-/** Small S3 helpers shared by the functions: the only module here that speaks S3 directly. */
+/** Small S3 read/write helpers shared by both functions (conditional writes live in shared/avatar/s3-objects.ts). */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 
 export async function getObjectBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
@@ -8,6 +8,29 @@ export async function getObjectBytes(s3: S3Client, bucket: string, key: string):
     return Buffer.from(await response.Body.transformToByteArray());
   } catch (error) {
     if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export type BoundedRead = { status: 'ok'; body: Buffer } | { status: 'missing' } | { status: 'too-large'; contentLength: number };
+
+/**
+ * Reads an object only if its Content-Length is within `maxBytes`: a 2 GB upload is refused from the
+ * response headers, before its body could exhaust the function's memory.
+ */
+export async function getObjectBytesWithin(s3: S3Client, bucket: string, key: string, maxBytes: number): Promise<BoundedRead> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const contentLength = response.ContentLength ?? 0;
+    if (contentLength > maxBytes) {
+      const body = response.Body as { destroy?: () => void } | undefined;
+      body?.destroy?.();
+      return { status: 'too-large', contentLength };
+    }
+    if (response.Body === undefined) return { status: 'ok', body: Buffer.alloc(0) };
+    return { status: 'ok', body: Buffer.from(await response.Body.transformToByteArray()) };
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return { status: 'missing' };
     throw error;
   }
 }

@@ -13,7 +13,8 @@ import { type NormalizedImage, normalizeImage } from '../image/normalize';
 import { renditionHash } from '../image/rendition-hash';
 import { contentTypeFor, publicIdFor, variantKey } from '../keys';
 import type { Logger } from '../log';
-import { getObjectBytes } from '../s3-io';
+import { getObjectBytesWithin } from '../s3-io';
+import { tooLargeRejection } from '../image/limits';
 import { type AvatarManifest, type AvatarVersion, referencedKeys, type Rejection, withCurrentVersion, withRejection, withRetention } from './manifest';
 import { type ManifestLocation, readManifest, updateManifest } from './manifest-store';
 import { compareEvents, type EventPosition } from './ordering';
@@ -65,11 +66,21 @@ export async function publishUpload(deps: PublishDeps, upload: UploadRef): Promi
   const base = { userId: upload.userId, sourceKey: upload.key };
   const at: ManifestLocation = { s3, bucket: upload.bucket, userId: upload.userId, publicId, putObject: deps.putObject };
 
-  const original = await getObjectBytes(s3, upload.bucket, upload.key);
-  if (original === undefined) {
-    // Deleted (or replaced) before we got to it: nothing to publish, nothing to retry.
-    throw permanentError('E_GONE', `The upload ${upload.key} no longer exists.`);
+  const read = await getObjectBytesWithin(s3, upload.bucket, upload.key, config.image.maxInputBytes);
+  switch (read.status) {
+    case 'missing':
+      // Deleted (or replaced) before we got to it: nothing to publish, nothing to retry.
+      throw permanentError('E_GONE', `The upload ${upload.key} no longer exists.`);
+    case 'too-large':
+      return recordRejection(deps, at, upload, tooLargeRejection(read.contentLength, config.image.maxInputBytes), now);
+    case 'ok':
+      break;
+    default: {
+      const unreachable: never = read;
+      throw new Error(`unknown read status ${JSON.stringify(unreachable)}`);
+    }
   }
+  const original = read.body;
 
   // Decide from the manifest before paying for a decode: re-deliveries and stale events stop here.
   const contentHash = renditionHash(original, config.image);

@@ -3,6 +3,7 @@
  * count from the headers. Nothing here allocates pixels, so hostile files cost almost nothing.
  */
 import { type ImageHeader, readImageHeader } from './header';
+import type { PipelineError } from '../errors';
 import { rejection } from './rejection';
 import { type AcceptedFormat, sniffFormat } from './sniff';
 
@@ -23,11 +24,15 @@ const ACCEPTED_LIST = 'JPEG, PNG, GIF, WebP, AVIF or HEIC';
 
 const megapixels = (pixels: number): string => `${(pixels / 1_000_000).toFixed(1)} Mpx`;
 
+const mebibytes = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Also used before a download: the object's Content-Length alone decides, no byte is read. */
+export function tooLargeRejection(byteLength: number, maxInputBytes: number): PipelineError {
+  return rejection('E_TOO_LARGE', `The file is ${mebibytes(byteLength)} (${byteLength} bytes); the limit is ${mebibytes(maxInputBytes)}.`);
+}
+
 export function inspectInput(bytes: Uint8Array, limits: InputLimits): InspectedInput {
-  if (bytes.length > limits.maxInputBytes) {
-    const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    throw rejection('E_TOO_LARGE', `The file is ${mb(bytes.length)} (${bytes.length} bytes); the limit is ${mb(limits.maxInputBytes)}.`);
-  }
+  if (bytes.length > limits.maxInputBytes) throw tooLargeRejection(bytes.length, limits.maxInputBytes);
   const sniffed = sniffFormat(bytes);
   switch (sniffed.kind) {
     case 'empty':

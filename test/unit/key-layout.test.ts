@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { manifestKey, parseUploadKey, publicIdFor, variantKey } from '../../shared/keys';
+import { avatarPrefixFor, manifestKey, parseUploadKey, publicIdFor, variantKey } from '../../shared/keys';
+import { DEFAULT_AVATAR_KEY } from '../../shared/mail/default-avatar-key';
 
 describe('upload keys', () => {
   it('takes the user id from uploads/<userId>/<file>', () => {
@@ -27,8 +28,9 @@ describe('public ids and variant names', () => {
     expect(a).not.toContain('user');
   });
 
-  it('plain ids keep the user id, URL-safe', () => {
-    expect(publicIdFor('u+1/x', { mode: 'plain' })).toBe('u%2B1%2Fx');
+  it('plain ids keep the user id, URL-safe, and can never be the default avatar\'s folder', () => {
+    expect(publicIdFor('u+1/x', { mode: 'plain' })).toBe('u-u%2B1%2Fx');
+    expect(DEFAULT_AVATAR_KEY.startsWith(avatarPrefixFor(publicIdFor('default', { mode: 'plain' })))).toBe(false);
   });
 
   it('names variants avatars/<publicId>/<hash>/<size>.<ext> and manifests outside avatars/', () => {

@@ -40,7 +40,8 @@ describe('key layout', () => {
   });
 
   it('plain mode encodes ids that could escape the prefix', () => {
-    expect(publicIdFor('../x', { mode: 'plain' })).toBe('..%2Fx');
-    expect(avatarPrefixFor(publicIdFor('a/b', { mode: 'plain' }))).toBe('avatars/a%2Fb/');
+    expect(publicIdFor('../x', { mode: 'plain' })).toBe('u-..%2Fx');
+    expect(publicIdFor('..', { mode: 'plain' })).toBe('u-..');
+    expect(avatarPrefixFor(publicIdFor('a/b', { mode: 'plain' }))).toBe('avatars/u-a%2Fb/');
   });
 });
