@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { isPublicAvatarKey } from '../shared/keys';
 import { DEFAULT_AVATAR_KEY } from '../shared/mail/default-avatar-key';
 import { publishDefaultAvatar } from '../shared/mail/default-avatar';
 
@@ -21,8 +22,8 @@ export async function runPublishDefaultAvatarCommand(args: string[]): Promise<nu
     return 1;
   }
   const key = values.key ?? DEFAULT_AVATAR_KEY;
-  if (!key.startsWith('avatars/')) {
-    process.stderr.write(`--key must be under avatars/ (the only public prefix), got ${JSON.stringify(key)}\n`);
+  if (!isPublicAvatarKey(key)) {
+    process.stderr.write(`--key must be a plain key under avatars/ (the only public prefix), got ${JSON.stringify(key)}\n`);
     return 1;
   }
   const s3 = new S3Client(values.region === undefined ? {} : { region: values.region });

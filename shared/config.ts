@@ -2,7 +2,7 @@
  * Typed configuration, parsed once per cold start. Every bad variable is reported in one error.
  */
 import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeOptions } from './image/options';
-import type { PublicIdScheme } from './keys';
+import { isPublicAvatarKey, type PublicIdScheme } from './keys';
 import { type Env, EnvReader } from './env-reader';
 import { DEFAULT_AVATAR_KEY } from './mail/default-avatar-key';
 
@@ -16,6 +16,8 @@ export interface NormalizeConfig {
   retention: RetentionPolicy;
   /** When set, erasing a user also invalidates `/avatars/<publicId>/*` on this distribution. */
   cloudFrontDistributionId: string | undefined;
+  /** The deployment's bucket (AVATAR_BUCKET): direct erase-user jobs may name only this one. */
+  avatarBucket: string | undefined;
 }
 
 export interface SendConfig {
@@ -151,6 +153,7 @@ export function loadNormalizeConfig(env: Env): NormalizeConfig {
     image: readImageOptions(reader),
     retention: readRetention(reader),
     cloudFrontDistributionId: reader.optional('CLOUDFRONT_DISTRIBUTION_ID'),
+    avatarBucket: reader.optional('AVATAR_BUCKET'),
   };
   reader.finish();
   return config;
@@ -181,7 +184,7 @@ export function loadSendConfig(env: Env): SendConfig {
     defaultConfigurationSet: reader.optional('SES_CONFIGURATION_SET'),
     delivery: readDeliveryConfig(reader, avatarBaseUrl),
   };
-  if (!config.defaultAvatarKey.startsWith('avatars/')) reader.addProblem(`DEFAULT_AVATAR_KEY=${JSON.stringify(config.defaultAvatarKey)} is invalid: expected a key under avatars/ (the only public prefix)`);
+  if (!isPublicAvatarKey(config.defaultAvatarKey)) reader.addProblem(`DEFAULT_AVATAR_KEY=${JSON.stringify(config.defaultAvatarKey)} is invalid: expected a key under avatars/ (the only public prefix)`);
   if (config.defaultConfigurationSet !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(config.defaultConfigurationSet)) {
     reader.addProblem(`SES_CONFIGURATION_SET=${JSON.stringify(config.defaultConfigurationSet)} is invalid: expected 1-64 ASCII letters, digits, _ or -`);
   }

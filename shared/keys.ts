@@ -63,6 +63,12 @@ export function variantKey(publicId: string, contentHash: string, size: number, 
   return `${AVATARS_PREFIX}${publicId}/${contentHash}/${size}.${extensionFor(format)}`;
 }
 
+/** A key readers may be sent to: under avatars/, with no empty, `.` or `..` segment. */
+export function isPublicAvatarKey(key: string): boolean {
+  if (!key.startsWith(AVATARS_PREFIX)) return false;
+  return key.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
 export const avatarPrefixFor = (publicId: string): string => `${AVATARS_PREFIX}${publicId}/`;
 
 export const manifestKey = (publicId: string): string => `${MANIFESTS_PREFIX}${publicId}.json`;

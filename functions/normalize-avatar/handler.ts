@@ -23,5 +23,8 @@ export const handler = middy(async (event: S3Event | EraseUserJob, context: Cont
   const log = baseLog.child({ requestId: context.awsRequestId });
   if ('Records' in event) return processS3Event({ s3, config, log, cloudfront }, event);
   if (!isEraseUserJob(event)) throw permanentError('E_EVENT', 'expected an S3 event or {"kind": "erase-user", "bucket", "userId"}');
+  if (config.avatarBucket !== undefined && event.bucket !== config.avatarBucket) {
+    throw permanentError('E_EVENT', `erase-user names bucket ${JSON.stringify(event.bucket)}; this deployment's bucket is ${JSON.stringify(config.avatarBucket)}`);
+  }
   return eraseUserAvatars({ s3, config, log, cloudfront }, { bucket: event.bucket, userId: event.userId, reference: context.awsRequestId, onlyIfNoUploadsLeft: false });
 });

@@ -41,5 +41,7 @@ describe('evergreen-avatars publish-default-avatar (against local S3)', () => {
     const outside = await run(['publish-default-avatar', '--bucket', 'b', '--key', 'uploads/x.png']);
     expect(outside.code).toBe(1);
     expect(outside.err).toMatch(/under avatars\//);
+    const escaping = await run(['publish-default-avatar', '--bucket', 'b', '--key', 'avatars/../manifests/x.json']);
+    expect(escaping.code).toBe(1);
   });
 });

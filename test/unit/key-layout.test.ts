@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarPrefixFor, manifestKey, parseUploadKey, publicIdFor, variantKey } from '../../shared/keys';
+import { avatarPrefixFor, isPublicAvatarKey, manifestKey, parseUploadKey, publicIdFor, variantKey } from '../../shared/keys';
 import { DEFAULT_AVATAR_KEY } from '../../shared/mail/default-avatar-key';
 
 describe('upload keys', () => {
@@ -38,5 +38,14 @@ describe('public ids and variant names', () => {
     expect(variantKey('pid', 'abc123', 512, 'png')).toBe('avatars/pid/abc123/512.png');
     expect(manifestKey('pid')).toBe('manifests/pid.json');
     expect(manifestKey('pid').startsWith('avatars/')).toBe(false);
+  });
+});
+
+describe('public avatar keys', () => {
+  it('are under avatars/ with no empty, . or .. segment', () => {
+    expect(isPublicAvatarKey('avatars/default/v1/256.png')).toBe(true);
+    for (const key of ['avatars/../manifests/x.json', 'avatars/./x.png', 'avatars//x.png', 'manifests/x.json', 'avatars/x/']) {
+      expect(isPublicAvatarKey(key)).toBe(false);
+    }
   });
 });
