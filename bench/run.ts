@@ -4,7 +4,7 @@
  *
  * Each scenario runs in its own child process so that its peak RSS is its own. Baseline: a plain
  * `sharp(input).resize(512).jpeg()` of the 12 MP photo, the least any avatar service must do.
- * Writes bench/results.json. Needs ../shared/corpus (the 12 MP benchmark input lives there).
+ * Writes bench/results.json. Needs ../shared/corpus or EVERGREEN_CORPUS_DIR (the 12 MP benchmark input lives there).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { DEFAULT_NORMALIZE_OPTIONS, normalizeImage } from '../shared/image/normalize';
 
-const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
+const CORPUS = process.env.EVERGREEN_CORPUS_DIR?.trim()
+  ? `${process.env.EVERGREEN_CORPUS_DIR.trim().replace(/\/+$/, '')}/`
+  : fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 const PHOTO_12MP = `${CORPUS}derived_12mp_4032x3024_lossless_crop_of_xiaomi.jpg`;
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);

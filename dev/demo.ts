@@ -266,7 +266,8 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
     emlPath: relative(PROJECT_ROOT, mail.emlPath),
     screenshot: screenshotNote,
     timingsMs: timings,
-    commands: [normalize.command, send.run.command].map((c) => c.replace(/ --param=\S+/g, "").replace(`${PROJECT_ROOT}/`, "")),
+    // The exact invocations, with the ports of this run's (now stopped) stack.
+    commands: [normalize.command, send.run.command].map((c) => c.replace(`${PROJECT_ROOT}/`, '')),
   };
 }
 
@@ -287,8 +288,8 @@ function printSummary(summary: Summary): void {
     `  mail saved     ${summary.emailPath}, ${summary.emlPath}`,
     `  screenshot     ${summary.screenshot}`,
     `  timings (ms)   ${Object.entries(summary.timingsMs).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    '  re-run a step  (with `npm run stack` running and its env exported):',
-    ...summary.commands.map((c) => `    ${c}`),
+    `  events         ${relative(PROJECT_ROOT, join(OUT_DIR, 's3-event.json'))}, ${relative(PROJECT_ROOT, join(OUT_DIR, 'sqs-event.json'))} (what the functions received)`,
+    '  to run the functions yourself, keep a stack up with `npm run stack` (README: "Running the functions yourself")',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

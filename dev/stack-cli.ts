@@ -25,6 +25,7 @@ async function runTriggers(stack: LocalStack, stopped: () => boolean): Promise<v
   // The handlers read their config at import (cold start), exactly as in Lambda.
   Object.assign(process.env, stack.env, {
     PUBLIC_ID_SECRET: 'local-development-only-not-a-secret',
+    DLQ_URL: stack.dlqUrl,
     AVATAR_BUCKET: stack.bucket,
     AVATAR_BASE_URL: stack.endpoints.edge,
   });
@@ -74,7 +75,9 @@ async function main(): Promise<void> {
       for (const record of records.filter((r) => r.s3.object.key.startsWith('uploads/'))) {
         const file = join(STATE_DIR, 'events', `${record.s3.object.sequencer}.json`);
         void writeFile(file, `${JSON.stringify({ Records: [record] }, null, 2)}\n`).then(() =>
-          process.stdout.write(`S3 ${record.eventName} ${record.s3.object.key}\n  -> npx sls invoke local -s local -f normalizeAvatar -p ${file.replace(`${PROJECT_ROOT}/`, '')}\n`),
+          process.stdout.write(
+            `S3 ${record.eventName} ${record.s3.object.key}\n  -> ${values.trigger ? 'normalizeAvatar runs now; event saved as' : 'npx sls invoke local -s local -f normalizeAvatar -p'} ${file.replace(`${PROJECT_ROOT}/`, '')}\n`,
+          ),
         );
       }
       return Reflect.apply(target, thisArg, records);
