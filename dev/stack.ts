@@ -101,6 +101,27 @@ async function startSqs(port: number): Promise<{ app: FastifyLike; url: string }
   return { app, url: address.replace('localhost', '127.0.0.1') };
 }
 
+/**
+ * What the local SES answers to GetAccount (it reads AWS_SES_ACCOUNT per request; without it the
+ * sender falls back to the sandbox rate of 1 mail/s). A production account's default quota.
+ */
+export const LOCAL_SES_ACCOUNT = {
+  DedicatedIpAutoWarmupEnabled: false,
+  Details: {
+    AdditionalContactEmailAddresses: [],
+    ContactLanguage: 'EN',
+    MailType: 'TRANSACTIONAL',
+    ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+    UseCaseDescription: 'evergreen-avatars local stack',
+    WebsiteURL: 'http://127.0.0.1/',
+  },
+  EnforcementStatus: 'HEALTHY',
+  ProductionAccessEnabled: true,
+  SendingEnabled: true,
+  SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 },
+  SuppressionAttributes: { SuppressedReasons: [] },
+};
+
 async function startSes(port: number): Promise<{ server: Server; url: string }> {
   type StartSes = (config: { host: string; port: number }) => Promise<Server>;
   // A CJS module with `exports.default`: Node's ESM loader nests it once more than tsx/vitest do.
@@ -167,6 +188,12 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     stops.push(() => sqs.app.close());
     const ses = await startSes(ports.ses);
     stops.push(() => new Promise<void>((resolve) => ses.server.close(() => resolve())));
+    if (process.env.AWS_SES_ACCOUNT === undefined) {
+      process.env.AWS_SES_ACCOUNT = JSON.stringify(LOCAL_SES_ACCOUNT);
+      stops.push(async () => {
+        delete process.env.AWS_SES_ACCOUNT;
+      });
+    }
     const edge: AvatarEdge = await startAvatarEdge({ s3Endpoint: s3.url, bucket, port: ports.edge });
     stops.push(() => edge.close());
 

@@ -35,6 +35,8 @@ describe('sls invoke local', () => {
     const send = await invokeLocal({ functionName: 'sendEmail', event: sqsEvent, eventPath: join(OUT, 'sqs-event.json'), env: stack.env, params });
     expect(send.exitCode, send.stdout + send.stderr).toBe(0);
     expect(send.result).toMatchObject({ batchItemFailures: [] });
+    // The local SES answers GetAccount like a production account: the sender paces at its MaxSendRate.
+    expect(send.logs.filter((l) => String(l.message).includes('sandbox rate'))).toEqual([]);
 
     const mail = (await sesStore(stack)).find((e) => e.subject === 'e2e');
     const url = /src="([^"]+)"/.exec(mail?.body.html ?? '')?.[1] ?? '';
