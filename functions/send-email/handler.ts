@@ -22,5 +22,8 @@ const baseLog = createLogger({ fn: 'send-email' });
 export const handler = middy(async (event: SQSEvent, context: Context) => {
   // Built on the first batch (cloudfront-signed reads its key from SSM), then kept for the container.
   const urls = await avatarUrlStrategyForLambda(config.delivery);
-  return processSqsEvent({ s3, ses, sqs, config, pacing, urlFor: urls.urlFor, log: baseLog.child({ requestId: context.awsRequestId }) }, event);
+  const log = baseLog.child({ requestId: context.awsRequestId });
+  // Sends that would end too close to the timeout are deferred rather than killed mid-batch.
+  const remainingTimeMs = typeof context.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
+  return processSqsEvent({ s3, ses, sqs, config, pacing, urlFor: urls.urlFor, log, remainingTimeMs }, event);
 });

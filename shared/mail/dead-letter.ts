@@ -14,6 +14,9 @@ export interface DeadLetterContext {
   now: Date;
 }
 
+/** SQS refuses an empty body; a record that had none (a hand-made event) is kept as this. */
+export const MISSING_BODY = '(no body)';
+
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value === '' ? '-' : value });
 
 /** The attributes an operator filters the DLQ by; values are trimmed to stay far below SQS limits. */
@@ -23,9 +26,9 @@ export function deadLetterAttributes(context: DeadLetterContext): Record<string,
     ErrorCode: text(error.code),
     ErrorKind: text(error.kind),
     ErrorReason: text(error.message.slice(0, 1024)),
-    SourceMessageId: text(record.messageId),
-    SourceQueueArn: text(record.eventSourceARN),
-    ReceiveCount: { DataType: 'Number', StringValue: record.attributes.ApproximateReceiveCount || '1' },
+    SourceMessageId: text(record.messageId ?? ''),
+    SourceQueueArn: text(record.eventSourceARN ?? ''),
+    ReceiveCount: { DataType: 'Number', StringValue: record.attributes?.ApproximateReceiveCount || '1' },
     FailedAt: text(now.toISOString()),
     ...(jobId !== undefined ? { JobId: text(jobId.slice(0, 256)) } : {}),
   };
@@ -33,7 +36,7 @@ export function deadLetterAttributes(context: DeadLetterContext): Record<string,
 
 export async function sendToDeadLetterQueue(sqs: SQSClient, dlqUrl: string, context: DeadLetterContext): Promise<string> {
   const response = await sqs.send(
-    new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: context.record.body, MessageAttributes: deadLetterAttributes(context) }),
+    new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: context.record.body || MISSING_BODY, MessageAttributes: deadLetterAttributes(context) }),
   );
   return response.MessageId ?? '';
 }

@@ -22,9 +22,20 @@ export interface FailureRoutingDeps {
   now: () => Date;
 }
 
+/** Why a record was put back without being tried: nothing failed, it is simply not its turn. */
+export type DeferralCode =
+  /** Its pacing slot would come too close to the end of the invocation (see send-deadline.ts). */
+  | 'E_DEADLINE'
+  /** An earlier record of the same batch carries the same job id; this copy is retried, then is a duplicate. */
+  | 'E_JOB_DUPLICATE_IN_BATCH';
+
 export type FailureOutcome =
   | { status: 'dead-lettered'; messageId: string; jobId: string | undefined; code: string; reason: string }
-  | { status: 'retry'; messageId: string; jobId: string | undefined; code: string; reason: string; visibilityTimeout: number };
+  | { status: 'retry'; messageId: string; jobId: string | undefined; code: string; reason: string; visibilityTimeout: number }
+  | { status: 'deferred'; messageId: string; jobId: string | undefined; code: DeferralCode; reason: string; visibilityTimeout: number };
+
+/** Codes that are ordinary concurrency, not a fault: logged as a warning, not an error. */
+const EXPECTED_RETRY_CODES: ReadonlySet<string> = new Set(['E_JOB_IN_PROGRESS']);
 
 async function changeVisibility(deps: FailureRoutingDeps, record: SQSRecord, seconds: number, log: Logger): Promise<void> {
   if (deps.sqs === undefined) return;
@@ -55,9 +66,28 @@ export async function routeFailure(
       log.error('could not dead-letter; the record stays queued', { ...fields, dlqReason: errorMessage(dlqError) });
     }
   }
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  // Hand-made events may lack attributes (sqs-records.ts completes them; this stays safe anyway).
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   const visibilityTimeout = visibilityTimeoutFor(receiveCount, deps.retry);
   await changeVisibility(deps, record, visibilityTimeout, log);
-  log.error('email not sent', { outcome: 'retry', ...fields, receiveCount, visibilityTimeout });
+  const level = error.kind === 'retryable' && EXPECTED_RETRY_CODES.has(error.code) ? 'warn' : 'error';
+  log[level]('email not sent', { outcome: 'retry', ...fields, receiveCount, visibilityTimeout });
   return { status: 'retry', ...base, visibilityTimeout };
+}
+
+/**
+ * Puts a record back untried: reported in batchItemFailures, visible again after the base retry
+ * delay (not a growing backoff: nothing failed). Logged at info, it is not a problem.
+ */
+export async function deferRecord(
+  deps: FailureRoutingDeps,
+  record: SQSRecord,
+  jobId: string | undefined,
+  deferral: { code: DeferralCode; reason: string; fields?: Record<string, unknown> },
+  log: Logger,
+): Promise<FailureOutcome> {
+  const visibilityTimeout = visibilityTimeoutFor(1, deps.retry);
+  await changeVisibility(deps, record, visibilityTimeout, log);
+  log.info('email deferred', { outcome: 'deferred', jobId, code: deferral.code, reason: deferral.reason, visibilityTimeout, ...deferral.fields });
+  return { status: 'deferred', messageId: record.messageId, jobId, code: deferral.code, reason: deferral.reason, visibilityTimeout };
 }

@@ -11,6 +11,7 @@ export interface AvatarPlaceholder {
 // contain those characters (or `%`) are written percent-encoded: see avatarPlaceholder().
 const PLACEHOLDER = /\{\{\s*avatar:([^\s:}]+)(?::(\d+))?\s*\}\}/g;
 const NEEDS_ENCODING = /[%\s:{}]/g;
+const WHOLE_PLACEHOLDER = new RegExp(`^${PLACEHOLDER.source}$`);
 
 function decodeUserId(written: string): string {
   if (!written.includes('%')) return written;
@@ -25,6 +26,11 @@ function decodeUserId(written: string): string {
 export function avatarPlaceholder(userId: string, size?: number): string {
   const written = userId.replace(NEEDS_ENCODING, (c) => encodeURIComponent(c));
   return `{{avatar:${written}${size === undefined ? '' : `:${size}`}}}`;
+}
+
+/** Whether `token` (from `{{` to `}}`) is exactly one well-formed placeholder. */
+export function isAvatarPlaceholderToken(token: string): boolean {
+  return WHOLE_PLACEHOLDER.test(token);
 }
 
 export function findAvatarPlaceholders(text: string): AvatarPlaceholder[] {

@@ -11,6 +11,7 @@ import { type PresignedRewriteConfig, presignedAvatarRequests, type RewriteRepor
 import type { SignedUrl } from './presigned-url';
 import { escapeHtml } from './html-escape';
 import type { BodyFormat } from './url-scanner';
+import { malformedAvatarPlaceholders, unresolvedTokens } from './template-tokens';
 import { substituteVariables } from './variables';
 
 export interface RenderDeps extends AvatarUrlDeps {
@@ -66,7 +67,38 @@ export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfi
   return requests;
 }
 
+/**
+ * Refuses (permanently) a job whose text we render would keep a literal `{{...}}`: a malformed
+ * avatar placeholder or a token that is not a variable. SES stored templates are SES's to render,
+ * so there only the avatar placeholders we resolve inside data values are checked.
+ */
+function assertNoUnresolvedTokens(job: EmailJob): void {
+  const fields: Array<[string, string[]]> = [];
+  switch (job.kind) {
+    case 'inline':
+      fields.push(['subject', unresolvedTokens(job.subject)]);
+      if (job.html !== undefined) fields.push(['html', unresolvedTokens(job.html)]);
+      if (job.text !== undefined) fields.push(['text', unresolvedTokens(job.text)]);
+      break;
+    case 'template':
+      fields.push(['data', [...new Set(strings(job.data).flatMap(malformedAvatarPlaceholders))]]);
+      break;
+    default: {
+      const unreachable: never = job;
+      throw new Error(`unknown job kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+  const problems = fields.filter(([, tokens]) => tokens.length > 0).map(([field, tokens]) => `${field}: ${tokens.join(', ')}`);
+  if (problems.length > 0) {
+    throw permanentError(
+      'E_JOB_PLACEHOLDER',
+      `Cannot render the mail, it would keep literal placeholders (neither {{avatar:<userId>[:<size>]}} nor {{variable}}): ${problems.join('; ')}`,
+    );
+  }
+}
+
 export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+  assertNoUnresolvedTokens(job);
   const report: RenderReport = { avatars: [], rewritten: 0, foreign: [] };
   const rewriteReport: RewriteReport = { rewritten: 0, foreign: report.foreign };
   const avatarUrl = (request: AvatarRequest): string => {

@@ -26,6 +26,13 @@ export class SendPacer {
     this.rate = ratePerSecond;
   }
 
+  /** How long a send asking now would wait for its slot if `ahead` sends take theirs first. Reserves nothing. */
+  waitMs(ahead = 0): number {
+    const now = this.now();
+    const spacing = 1000 / this.rate;
+    return Math.max(now, this.lastStart + spacing) + ahead * spacing - now;
+  }
+
   /** Resolves when the caller may start one send; returns the start time it was given. */
   async acquire(): Promise<number> {
     // Spacing from the previous start at the current rate, so a new rate applies to the next send.

@@ -6,6 +6,12 @@
 import type { JsonValue } from './job';
 
 const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*\}\}/g;
+const WHOLE_VARIABLE = new RegExp(`^${VARIABLE.source}$`);
+
+/** Whether `token` (from `{{` to `}}`) is exactly one variable. */
+export function isVariableToken(token: string): boolean {
+  return WHOLE_VARIABLE.test(token);
+}
 
 export interface Substitution {
   text: string;

@@ -57,10 +57,32 @@ describe('idempotent sending', () => {
     const outcomes = await drainQueue(poller);
     const statuses = outcomes.filter((o) => o.jobId === 'idem-reenqueue').map((o) => o.status);
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(1);
-    // A copy that lost the race while the winner was sending retries, then finds the job sent.
+    // Later copies of one batch are deferred (a copy in another batch may find the claim held); both retry, then find the job sent.
     expect(statuses.filter((s) => s === 'duplicate').length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((s) => s === 'dead-lettered')).toHaveLength(0);
     expect(await mailsWithSubject('idem-reenqueue')).toHaveLength(1);
+  });
+
+  it('a second copy of a job id in the same batch is deferred (info, not an error), then found sent', async () => {
+    const { stack, sqs, process, poller, lines } = await setup();
+    await enqueueEmail(sqs, stack.queueUrl, job('idem-same-batch'));
+    await enqueueEmail(sqs, stack.queueUrl, job('idem-same-batch'));
+    const messages = await receiveBatch(sqs, stack.queueUrl);
+    while (messages.length < 2) messages.push(...(await receiveBatch(sqs, stack.queueUrl)));
+    const result = await process(toSqsEvent(messages, stack.queueArn, stack.region));
+    expect(result.outcomes).toMatchObject([
+      { status: 'sent', messageId: messages[0]?.MessageId },
+      { status: 'deferred', messageId: messages[1]?.MessageId, code: 'E_JOB_DUPLICATE_IN_BATCH' },
+    ]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: messages[1]?.MessageId }]);
+    expect(lines.filter((l) => l.jobId === 'idem-same-batch' && l.level === 'error')).toEqual([]);
+    expect(lines.find((l) => l.message === 'email deferred' && l.jobId === 'idem-same-batch')).toMatchObject({
+      level: 'info', code: 'E_JOB_DUPLICATE_IN_BATCH', firstMessageId: messages[0]?.MessageId, messageId: messages[1]?.MessageId,
+    });
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: stack.queueUrl, ReceiptHandle: messages[0]?.ReceiptHandle }));
+    // The deferred copy comes back and is recognised as a duplicate: still one mail.
+    expect(await drainQueue(poller)).toMatchObject([{ status: 'duplicate', jobId: 'idem-same-batch' }]);
+    expect(await mailsWithSubject('idem-same-batch')).toHaveLength(1);
   });
 
   it('a claim whose worker died (lease over) is taken over with If-Match and sent exactly once', async () => {
@@ -94,7 +116,7 @@ describe('idempotent sending', () => {
     expect(result.outcomes).toMatchObject([{ status: 'retry', code: 'E_JOB_IN_PROGRESS' }]);
     expect(result.batchItemFailures).toHaveLength(1);
     const logged = lines.find((l) => l.message === 'email not sent' && l.jobId === 'idem-held');
-    expect(logged).toMatchObject({ code: 'E_JOB_IN_PROGRESS', visibilityTimeout: 1 });
+    expect(logged).toMatchObject({ level: 'warn', code: 'E_JOB_IN_PROGRESS', visibilityTimeout: 1 });
     expect(await mailsWithSubject('idem-held')).toHaveLength(0);
     // The message is invisible now (its visibility was set to the backoff).
     expect(await receiveBatch(sqs, stack.queueUrl, 0)).toHaveLength(0);

@@ -77,6 +77,29 @@ describe('rendering a mail', () => {
     );
   });
 
+  it('refuses (permanently) a mail that would keep literal placeholders, naming each token and field', () => {
+    const repro = job({ html: '<img src="{{avatar:a b}}"> {{ first-name }} {{avatar:alice:big}}', data: { 'first-name': 'x' } });
+    expect(() => renderEmail(repro, deps)).toThrow(expect.objectContaining({
+      kind: 'permanent',
+      code: 'E_JOB_PLACEHOLDER',
+      message: expect.stringContaining('html: {{avatar:a b}}, {{ first-name }}, {{avatar:alice:big}}'),
+    }));
+    expect(() => renderEmail(job({ subject: 'Hi {{user name}}', text: 'see {{avatar:u1:}}', html: '<b>{{avatar:u1}}</b>' }), deps)).toThrow(
+      expect.objectContaining({ code: 'E_JOB_PLACEHOLDER', message: expect.stringMatching(/subject: \{\{user name\}\}; text: \{\{avatar:u1:\}\}$/) }),
+    );
+    // Percent-encoded ids are well-formed; braces inside a variable's value are the value's business.
+    const fine = renderEmail(job({ html: '{{avatar:u%31}} {{comment}}', data: { comment: 'I {{love}} {{avatar:x y}}' } }), deps);
+    expect(fine.content).toMatchObject({ html: `${current(96)} I {{love}} {{avatar:x y}}` });
+  });
+
+  it('checks only our avatar placeholders in SES template data (SES renders the template itself)', () => {
+    const template = (data: Record<string, unknown>) => parseEmailJob(JSON.stringify({ id: 'j', from: 'a@example.com', to: 'b@example.com', template: 'Welcome', data }));
+    expect(renderEmail(template({ greeting: '{{ first-name }}', pic: '{{avatar:u1}}' }), deps).content.kind).toBe('template');
+    expect(() => renderEmail(template({ list: [{ pic: '{{avatar:u1:big}}' }] }), deps)).toThrow(
+      expect.objectContaining({ code: 'E_JOB_PLACEHOLDER', message: expect.stringContaining('data: {{avatar:u1:big}}') }),
+    );
+  });
+
   it('rejects a subject that a variable turns into two lines', () => {
     expect(() => renderEmail(job({ subject: 'Hi {{name}}', text: 'x', data: { name: 'a\r\nBcc: victim@example.com' } }), deps)).toThrow(
       expect.objectContaining({ code: 'E_HEADER_INJECTION', kind: 'permanent' }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queueUrlFromArn } from '../../shared/mail/queue-url';
 import { visibilityTimeoutFor } from '../../shared/mail/retry-policy';
+import { SendAdmission } from '../../shared/mail/send-deadline';
 import { mapConcurrent, SendPacer } from '../../shared/mail/send-pacer';
 
 function fakeClock() {
@@ -24,6 +25,54 @@ describe('send pacing', () => {
     pacer.setRate(10);
     expect((await pacer.acquire()) - 1_000_000).toBe(100);
     expect((await pacer.acquire()) - 1_000_000).toBe(200);
+  });
+
+  it('tells the wait for the next slot without taking it', async () => {
+    const clock = fakeClock();
+    const pacer = new SendPacer(4, clock.now, clock.sleep);
+    expect([pacer.waitMs(), pacer.waitMs(2)]).toEqual([0, 500]);
+    await pacer.acquire();
+    expect([pacer.waitMs(), pacer.waitMs(), pacer.waitMs(1)]).toEqual([250, 250, 500]);
+  });
+
+  it('admits a send only if its slot leaves the margin before the deadline; deferred sends take no slot', async () => {
+    // 0.25/s: a send every 4 s; a 30 s invocation; 5 s margin. One send at a time, as with SEND_CONCURRENCY=1.
+    const clock = fakeClock();
+    const deadline = clock.now() + 30_000;
+    const pacer = new SendPacer(0.25, clock.now, clock.sleep);
+    const admission = new SendAdmission(pacer, () => deadline - clock.now(), 5_000);
+    const decisions: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const admitted = admission.admit();
+      if (!admitted.admitted) {
+        decisions.push(`deferred(wait ${admitted.waitMs}, left ${admitted.remainingMs})`);
+        continue;
+      }
+      decisions.push(`sent@${(await admitted.ticket.acquire()) - 1_000_000}`);
+    }
+    expect(decisions).toEqual([
+      'sent@0', 'sent@4000', 'sent@8000', 'sent@12000', 'sent@16000', 'sent@20000', 'sent@24000',
+      'deferred(wait 4000, left 6000)', 'deferred(wait 4000, left 6000)', 'deferred(wait 4000, left 6000)',
+    ]);
+  });
+
+  it('counts admitted sends that have not taken their slot yet, and forgets released ones', () => {
+    const clock = fakeClock();
+    const pacer = new SendPacer(1, clock.now, clock.sleep);
+    const admission = new SendAdmission(pacer, () => 7_000, 5_000);
+    const first = admission.admit();
+    const second = admission.admit();
+    // A third would wait behind two pending sends (2 s): 5 s + 2 s <= 7 s still fits; a fourth does not.
+    const third = admission.admit();
+    expect([first.admitted, second.admitted, third.admitted]).toEqual([true, true, true]);
+    expect(admission.admit()).toEqual({ admitted: false, waitMs: 3_000, remainingMs: 7_000 });
+    // A duplicate gives its admission back (twice is harmless): room for one more.
+    if (!second.admitted) throw new Error('admitted expected');
+    second.ticket.release();
+    second.ticket.release();
+    expect(admission.admit().admitted).toBe(true);
+    // Without a deadline everything is admitted.
+    expect(new SendAdmission(pacer, undefined).admit().admitted).toBe(true);
   });
 
   it('never runs more than the concurrency cap at once and keeps result order', async () => {

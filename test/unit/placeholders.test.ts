@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { avatarPlaceholder, escapeHtmlAttribute, findAvatarPlaceholders, replaceAvatarPlaceholders } from '../../shared/mail/placeholders';
+import { malformedAvatarPlaceholders, unresolvedTokens } from '../../shared/mail/template-tokens';
 
 describe('avatar placeholders', () => {
   it('finds {{avatar:<userId>}} and {{avatar:<userId>:<size>}}', () => {
@@ -10,10 +11,26 @@ describe('avatar placeholders', () => {
     ]);
   });
 
-  it('leaves other mustache variables and malformed placeholders alone', () => {
-    const text = '{{name}} {{avatar:}} {{avatar:u:big}} {avatar:u}';
+  it('find/replace skip other mustache variables and malformed placeholders (rendering then refuses the malformed ones)', () => {
+    const text = '{{name}} {{avatar:}} {{avatar:u:big}} {{avatar:a b}} {avatar:u}';
     expect(findAvatarPlaceholders(text)).toEqual([]);
     expect(replaceAvatarPlaceholders(text, () => 'X')).toBe(text);
+    // Not sent as is: the left-over tokens are what makes the job fail (E_JOB_PLACEHOLDER, see mail-render.test.ts).
+    expect(unresolvedTokens(text)).toEqual(['{{avatar:}}', '{{avatar:u:big}}', '{{avatar:a b}}']);
+  });
+
+  it('tells which {{...}} tokens are neither a placeholder nor a variable', () => {
+    expect(unresolvedTokens('{{name}} {{ order.total }} {{avatar:u1}} {{ avatar:u2:48 }} {{avatar:demo%20user}} {a} }} plain')).toEqual([]);
+    expect(unresolvedTokens('<img src="{{avatar:a b}}"> {{ first-name }} {{avatar:alice:big}} {{ first-name }}')).toEqual([
+      '{{avatar:a b}}', '{{ first-name }}', '{{avatar:alice:big}}',
+    ]);
+    // A raw brace inside, triple braces, an empty token, a closing brace missing.
+    expect(unresolvedTokens('{{avatar:a}b}} {{{name}}} {{}} <img src="{{avatar:bob">')).toEqual(['{{avatar:a}b}}', '{{{name}}', '{{}}', '{{avatar:bob">']);
+    expect(unresolvedTokens(`{{${'x-'.repeat(50)}}}`)).toEqual([`{{${'x-'.repeat(29)}...`]);
+  });
+
+  it('in SES template data, flags malformed avatar placeholders only (other braces are values SES inserts)', () => {
+    expect(malformedAvatarPlaceholders('{{avatar:u1:96}} {{ first-name }} {{Avatar:x y}} {{avatar:u:big}}')).toEqual(['{{Avatar:x y}}', '{{avatar:u:big}}']);
   });
 
   it('replaces every occurrence with the URL the resolver gives for that user and size', () => {
