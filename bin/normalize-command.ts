@@ -28,6 +28,8 @@ export interface CliResult {
   message: string | null;
   source: { format: string; width: number; height: number } | null;
   variants: CliVariant[];
+  /** Configured sizes not published because they would upscale the source beyond MAX_UPSCALE. */
+  skippedSizes: number[];
 }
 
 /** What the headers say about a rejected file in an accepted format (e.g. a bomb's declared size); else null. */
@@ -50,10 +52,10 @@ export async function normalizeFile(file: string, outDir: string | undefined): P
       if (path !== null) await writeFile(path, variant.body);
       variants.push({ size: variant.size, format: variant.format, path, bytes: variant.body.length, width: variant.width, height: variant.height });
     }
-    return { status: 'accepted', code: null, message: null, source: normalized.source, variants };
+    return { status: 'accepted', code: null, message: null, source: normalized.source, variants, skippedSizes: normalized.skippedSizes };
   } catch (error) {
     if (!isPipelineError(error) || error.kind !== 'permanent') throw error;
-    return { status: 'rejected', code: error.code, message: error.message, source: describeRejectedSource(bytes), variants: [] };
+    return { status: 'rejected', code: error.code, message: error.message, source: describeRejectedSource(bytes), variants: [], skippedSizes: [] };
   }
 }
 
@@ -61,7 +63,8 @@ function humanReport(file: string, result: CliResult): string {
   if (result.status === 'rejected') return `${file}: rejected ${result.code}: ${result.message}\n`;
   const source = result.source === null ? '' : ` (${result.source.format} ${result.source.width}x${result.source.height})`;
   const lines = result.variants.map((v) => `  ${String(v.size).padStart(4)} ${v.format.padEnd(4)} ${v.width}x${v.height} ${v.bytes} bytes${v.path === null ? '' : ` -> ${v.path}`}`);
-  return `${file}: accepted${source}\n${lines.join('\n')}\n`;
+  const skipped = result.skippedSizes.length === 0 ? '' : `\n  not published (would upscale beyond MAX_UPSCALE): ${result.skippedSizes.join(', ')}`;
+  return `${file}: accepted${source}\n${lines.join('\n')}${skipped}\n`;
 }
 
 export async function runNormalizeCommand(args: string[]): Promise<number> {

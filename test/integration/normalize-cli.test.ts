@@ -42,7 +42,8 @@ describe('evergreen-avatars normalize', () => {
     const run = await cli(['normalize', join(FIXTURES, 'real_palette_trns_debian_logo.png'), '--out', out, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown> & { variants: Array<Record<string, unknown>> };
-    expect(Object.keys(result).sort()).toEqual(['code', 'message', 'source', 'status', 'variants']);
+    // The issue's contract plus one extension (skippedSizes).
+    expect(Object.keys(result).sort()).toEqual(['code', 'message', 'skippedSizes', 'source', 'status', 'variants']);
     expect(result).toMatchObject({ status: 'accepted', code: null, message: null, source: { format: 'png', width: 256, height: 256 } });
     expect(result.variants.map((v) => `${v.size}.${v.format}`)).toEqual(['48.jpeg', '48.png', '96.jpeg', '96.png', '192.jpeg', '192.png', '512.jpeg', '512.png']);
     for (const variant of result.variants) {
@@ -63,6 +64,17 @@ describe('evergreen-avatars normalize', () => {
     expect(result.variants.map((v) => [v.size, v.path])).toEqual([[64, null], [128, null]]);
   });
 
+  it('names the sizes it did not publish because they would upscale too far', async () => {
+    const run = await cli(['normalize', join(FIXTURES, 'derived_orient6_gps_iphone.jpg'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { variants: Array<{ size: number }>; skippedSizes: number[] };
+    // 180x135 source, MAX_UPSCALE 2: up to 270 px.
+    expect(result.variants.map((v) => v.size)).toEqual([48, 96, 192]);
+    expect(result.skippedSizes).toEqual([512]);
+    const human = await cli(['normalize', join(FIXTURES, 'derived_orient6_gps_iphone.jpg')]);
+    expect(human.stdout).toContain('not published (would upscale beyond MAX_UPSCALE): 512');
+  });
+
   it.skipIf(!hasCorpus)('rejected: exit 2 with the code, the message and what the header said', async () => {
     const run = await cli(['normalize', corpusPath('derived_bomb_30000x30000.png'), '--json']);
     expect(run.code).toBe(2);
@@ -72,6 +84,7 @@ describe('evergreen-avatars normalize', () => {
       message: expect.stringContaining('30000x30000') as unknown,
       source: { format: 'png', width: 30000, height: 30000 },
       variants: [],
+      skippedSizes: [],
     });
     const human = await cli(['normalize', corpusPath('real_svg_debian_logo.svg')]);
     expect(human.code).toBe(2);
