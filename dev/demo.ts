@@ -26,7 +26,7 @@ const DEFAULT_PHOTO = join(PROJECT_ROOT, 'test/fixtures/real_gps_nokia_lumia.jpg
 const OUT_DIR = join(PROJECT_ROOT, 'out/demo');
 
 class StepError extends Error {
-  constructor(readonly step: string, message: string) {
+  constructor(readonly step: string, message: string, readonly code?: string) {
     super(message);
   }
 }
@@ -163,7 +163,8 @@ async function runDemo(options: Options, stack: LocalStack, timings: Record<stri
     if (run.exitCode !== 0) throw new Error(`sls invoke local exited ${run.exitCode}\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`);
     const outcome = (run.result as { outcomes?: Array<{ status: string; code?: string; message?: string }> }).outcomes?.[0];
     if (outcome?.status !== 'published' && outcome?.status !== 'unchanged') {
-      throw new Error(`the upload was not published: ${JSON.stringify(outcome)}`);
+      const reason = outcome?.code === undefined ? JSON.stringify(outcome) : `${outcome.code}: ${outcome.message ?? ''}`;
+      throw new StepError('normalizeAvatar', `the upload was not published: ${reason}`, outcome?.code);
     }
     return run;
   });
@@ -310,7 +311,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const stepName = error instanceof StepError ? error.step : 'demo';
   const message = error instanceof Error ? error.message : String(error);
-  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, step: stepName, error: message })}\n`);
+  const code = error instanceof StepError ? error.code : undefined;
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, step: stepName, ...(code === undefined ? {} : { code }), error: message })}\n`);
   process.stderr.write(`evergreen-avatars demo FAILED at step "${stepName}": ${message}\n`);
   process.exit(1);
 });

@@ -34,6 +34,8 @@ describe('npm run demo', () => {
     const run = await runDemo(['--photo', join(PROJECT_ROOT, 'README.md')]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/FAILED at step "normalizeAvatar": .*E_FORMAT/s);
+    const json = await runDemo(['--photo', join(PROJECT_ROOT, 'README.md'), '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ ok: false, step: 'normalizeAvatar', code: 'E_FORMAT_TEXT' });
   });
   // In this file, not its own: demo runs share out/demo and must not run in parallel.
   it('--job examples/job-presigned.json: pre-signed photo URLs (local SigV4, AWS SigV4, SigV2) all become the permanent URL', async () => {
