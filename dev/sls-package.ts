@@ -20,6 +20,8 @@ export interface PackageOptions {
   /** Absolute directory for the artifacts (`--package`); the run's service directory is `<packageDir>.service`. */
   packageDir: string;
   timeoutMs?: number;
+  /** Extra environment for the CLI (e.g. to leave EVERGREEN_PUBLIC_ID_SECRET empty). */
+  env?: Record<string, string>;
 }
 
 export type CfnTemplate = {
@@ -57,8 +59,11 @@ export async function slsPackage(options: PackageOptions): Promise<PackageResult
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // A deploy refuses to go ahead without one (infra/params.cjs); this one exists only in test templates.
+    EVERGREEN_PUBLIC_ID_SECRET: process.env.EVERGREEN_PUBLIC_ID_SECRET ?? 'package-test-secret-not-real',
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
+    ...options.env,
   };
   // Only the fake keys: a real profile or session token on the machine must not be picked up.
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete env[name];

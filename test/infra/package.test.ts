@@ -240,14 +240,27 @@ describe.each(ALL)('least privilege and safety (%s)', (variant) => {
     expect(normalize['s3:DeleteObject']).toEqual([`${B}/avatars/*`, `${B}/manifests/*`]);
     expect(normalize['s3:ListBucket']).toEqual([B]);
     expect(normalize['logs:PutLogEvents']).toEqual(['GetAtt:NormalizeAvatarLogGroup.Arn']);
-    const expected = ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'];
+    expect(normalize['sqs:SendMessage']).toEqual(['GetAtt:NormalizeFailuresQueue.Arn']);
+    const expected = ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage'];
     if (variant !== 'public') expected.push('cloudfront:CreateInvalidation');
     expect(Object.keys(normalize).sort()).toEqual(expected.sort());
+    // The operator's default avatar is out of reach even though avatars/* is writable.
+    const denied = roleStatements(t(variant), 'NormalizeAvatarRole').filter((st) => st.Effect === 'Deny');
+    expect(denied.map((st) => [list(st.Action).sort(), list(st.Resource).map(show)])).toEqual([[['s3:DeleteObject', 's3:PutObject'], [`${B}/avatars/default/*`]]]);
   });
 
-  it('send: reads manifests and avatars, owns idempotency/*, sends from the identity, its queues only', () => {
+  it('normalize: events that still fail after the async retries go to a queue with an alarm', () => {
+    const template = t(variant);
+    const [configId] = ofType(template, 'AWS::Lambda::EventInvokeConfig');
+    const destination = (resource(template, configId ?? '').Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
+    expect(destination).toEqual({ 'Fn::GetAtt': ['NormalizeFailuresQueue', 'Arn'] });
+    const alarm = resource(template, 'NormalizeFailuresAlarm').Properties;
+    expect(alarm).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+  });
+
+  it('send: reads manifests, owns idempotency/*, sends from the identity, its queues only', () => {
     const send = grants(roleStatements(t(variant), 'SendEmailRole'));
-    expect(send['s3:GetObject']).toEqual([`${B}/avatars/*`, `${B}/idempotency/*`, `${B}/manifests/*`]);
+    expect(send['s3:GetObject']).toEqual([`${B}/idempotency/*`, `${B}/manifests/*`]);
     expect(send['s3:PutObject']).toEqual([`${B}/idempotency/*`]);
     expect(send['s3:DeleteObject']).toEqual([`${B}/idempotency/*`]);
     expect(send['ses:SendEmail']).toEqual([
@@ -276,6 +289,21 @@ describe.each(ALL)('least privilege and safety (%s)', (variant) => {
       expect(resource(t(variant), fn).Properties.RecursiveLoop).toBe('Terminate');
     }
     for (const group of ofType(t(variant), 'AWS::Logs::LogGroup')) expect(resource(t(variant), group).Properties.RetentionInDays).toBe(30);
+  });
+
+  it('never deletes what sent mail points at: the bucket, the distribution and the signing key are retained', () => {
+    const template = t(variant);
+    for (const id of ['S3BucketAvatars', 'AvatarDistribution', 'AvatarSigningPublicKey', 'AvatarSigningKeyGroup']) {
+      const found = template.Resources[id] as { DeletionPolicy?: string; UpdateReplacePolicy?: string } | undefined;
+      if (found === undefined) continue;
+      expect([id, found.DeletionPolicy, found.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+    }
+  });
+
+  it('keeps jobs through a long SES outage: 14 days retention, 20 receives before the DLQ', () => {
+    const queue = resource(t(variant), 'EmailJobsQueue').Properties;
+    expect(queue.MessageRetentionPeriod).toBe(1209600);
+    expect((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(20);
   });
 
   it('alarms on the first dead letter', () => {
@@ -349,6 +377,11 @@ describe('optional parameters (customDomain, acmCertificateArn, waf*, dlqAlarmTo
     expect((acl.Rules as Array<{ Action: unknown }>).map((r) => r.Action)).toEqual([{ Allow: {} }]);
   });
 
+  it('turns IPv6 off while the IPv4-only WAF allow-list is on (IPv6 readers would all be blocked)', () => {
+    const ipv6 = (resource(template(), 'AvatarDistribution').Properties.DistributionConfig as { IPV6Enabled: unknown }).IPV6Enabled;
+    expect(ipv6).toEqual({ 'Fn::If': ['WafEnabled', false, true] });
+  });
+
   it('notifies the alarm topic, keeps logs 7 days and sends from the configured identity and configuration set', () => {
     expect(resource(template(), 'EmailJobsDeadLetterAlarm').Properties.AlarmActions).toEqual({ 'Fn::If': ['HasDlqAlarmTopic', [OPTIONS.dlqAlarmTopicArn], { Ref: 'AWS::NoValue' }] });
     expect(template().Conditions?.HasDlqAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [OPTIONS.dlqAlarmTopicArn, ''] }] });
@@ -374,5 +407,21 @@ describe('parameter validation (infra/params.cjs)', () => {
     expect(String(badMode)).toContain('deliveryMode="presigned" is invalid: expected one of public, cloudfront, cloudfront-signed');
     expect(String(privateKey)).toMatch(/cloudfrontPublicKeyFile=.* holds a PRIVATE key/);
     expect(String(privateKey)).not.toContain('BEGIN PRIVATE KEY');
+  });
+
+  it('refuses, before anything is generated, what CloudFormation or the functions would refuse later', async () => {
+    const refusal = await slsPackage({
+      name: 'bad-options',
+      stage: STAGE,
+      params: { deliveryMode: 'cloudfront', customDomain: 'avatars.example.com', wafEnabled: 'true', sendMaxConcurrency: '1', logRetentionDays: '45' },
+      packageDir: join(workDir, 'bad-options'),
+    }).catch((e: unknown) => e);
+    const message = String(refusal);
+    expect(message).toContain('customDomain needs acmCertificateArn');
+    expect(message).toContain('wafEnabled=true needs wafAllowedIpv4');
+    expect(message).toContain('sendMaxConcurrency=1 is invalid');
+    expect(message).toContain('logRetentionDays=45 is invalid');
+    const noSecret = await slsPackage({ name: 'no-secret', stage: STAGE, params: {}, packageDir: join(workDir, 'no-secret'), env: { EVERGREEN_PUBLIC_ID_SECRET: '' } }).catch((e: unknown) => e);
+    expect(String(noSecret)).toContain('EVERGREEN_PUBLIC_ID_SECRET must be set');
   });
 });
