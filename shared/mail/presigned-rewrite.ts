@@ -7,7 +7,7 @@
 import { AVATARS_PREFIX, parseUploadKey } from '../keys';
 import type { AvatarRequest } from './avatar-resolver';
 import { parsePresignedS3Url, type SignedUrl, signedUrlInfo } from './presigned-url';
-import { type BodyFormat, findUrls, replaceUrls } from './url-scanner';
+import { type BodyFormat, replaceUrls } from './url-scanner';
 
 export interface PresignedRewriteConfig {
   avatarBucket: string;
@@ -49,16 +49,6 @@ export function classifyUrl(url: string, config: PresignedRewriteConfig): UrlVer
   return signed === undefined ? { kind: 'plain' } : { kind: 'foreign', signed };
 }
 
-/** Every avatar a body's pre-signed URLs refer to (for the batch's manifest look-up). */
-export function presignedAvatarRequests(body: string, format: BodyFormat, config: PresignedRewriteConfig): AvatarRequest[] {
-  const requests: AvatarRequest[] = [];
-  for (const { url } of findUrls(body, format)) {
-    const verdict = classifyUrl(url, config);
-    if (verdict.kind === 'avatar') requests.push(verdict.request);
-  }
-  return requests;
-}
-
 export interface RewriteReport {
   /** How many of our pre-signed URLs were replaced. */
   rewritten: number;
@@ -72,8 +62,11 @@ export function rewritePresignedUrls(
   config: PresignedRewriteConfig,
   urlForAvatar: (request: AvatarRequest) => string,
   report: RewriteReport,
+  /** URLs the caller put there itself (avatar URLs it inserted): neither rewritten nor counted. */
+  isOurs: (url: string) => boolean = () => false,
 ): string {
   return replaceUrls(body, format, (url) => {
+    if (isOurs(url)) return undefined;
     const verdict = classifyUrl(url, config);
     switch (verdict.kind) {
       case 'avatar':

@@ -6,8 +6,8 @@ import { permanentError } from '../errors';
 import { type AvatarRequest, type AvatarResolution, type AvatarUrlDeps, type ManifestLookup, resolveAvatar } from './avatar-resolver';
 import { isHeaderSafe } from './address';
 import type { EmailJob, JsonValue } from './job';
-import { findAvatarPlaceholders, replaceAvatarPlaceholders } from './placeholders';
-import { type PresignedRewriteConfig, presignedAvatarRequests, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
+import { replaceAvatarPlaceholders } from './placeholders';
+import { type PresignedRewriteConfig, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
 import type { SignedUrl } from './presigned-url';
 import { escapeHtml } from './html-escape';
 import type { BodyFormat } from './url-scanner';
@@ -52,21 +52,6 @@ function mapStrings(value: JsonValue, fn: (text: string) => string): JsonValue {
   return value;
 }
 
-/** Every avatar a job refers to: placeholders, `avatars` fields and our pre-signed URLs. */
-export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfig): AvatarRequest[] {
-  const bodies: Array<[string, BodyFormat]> = strings(job.data).map((s) => [s, 'text']);
-  if (job.kind === 'inline') {
-    if (job.html !== undefined) bodies.push([job.html, 'html']);
-    if (job.text !== undefined) bodies.push([job.text, 'text']);
-  }
-  const requests: AvatarRequest[] = Object.values(job.avatars).map((ref) => ({ target: { by: 'user', userId: ref.userId }, size: ref.size }));
-  for (const [body, format] of bodies) {
-    for (const p of findAvatarPlaceholders(body)) requests.push({ target: { by: 'user', userId: p.userId }, size: p.size });
-    requests.push(...presignedAvatarRequests(body, format, presigned));
-  }
-  return requests;
-}
-
 /**
  * Refuses (permanently) a job whose text we render would keep a literal `{{...}}`: a malformed
  * avatar placeholder or a token that is not a variable. SES stored templates are SES's to render,
@@ -97,13 +82,24 @@ function assertNoUnresolvedTokens(job: EmailJob): void {
   }
 }
 
-export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+type Resolve = (request: AvatarRequest) => AvatarResolution;
+
+/**
+ * The one walk over a job: placeholders, then variables, then pre-signed URLs (which variables may
+ * carry). Both the manifest collection (`avatarRequestsOf`) and the real render run it, so the
+ * avatars looked up are exactly the avatars rendered. Nothing here may depend on the URLs `resolve`
+ * returns (the collecting pass returns stand-ins): checks on the finished mail go in renderEmail.
+ */
+function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: Resolve): RenderedEmail {
   assertNoUnresolvedTokens(job);
   const report: RenderReport = { avatars: [], rewritten: 0, foreign: [] };
   const rewriteReport: RewriteReport = { rewritten: 0, foreign: report.foreign };
+  // URLs we put in the mail: never re-classified as pre-signed or foreign (a signed CloudFront URL is ours).
+  const inserted: string[] = [];
   const avatarUrl = (request: AvatarRequest): string => {
-    const resolution = resolveAvatar(deps.lookup, deps, request);
+    const resolution = resolve(request);
     report.avatars.push(resolution);
+    inserted.push(resolution.url);
     return resolution.url;
   };
   const placeholderUrl = (p: { userId: string; size: number | undefined }) => avatarUrl({ target: { by: 'user', userId: p.userId }, size: p.size });
@@ -126,7 +122,7 @@ export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
       if (problems.length > 0) throw permanentError('E_JOB_VARIABLE', `Cannot fill the mail: ${problems.join('; ')}`);
       out = result.text;
     }
-    return rewritePresignedUrls(out, format, deps.presigned, avatarUrl, rewriteReport);
+    return rewritePresignedUrls(out, format, presigned, avatarUrl, rewriteReport, (url) => inserted.some((ours) => url.includes(ours)));
   };
 
   let content: RenderedContent;
@@ -155,4 +151,30 @@ export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
   }
   report.rewritten = rewriteReport.rewritten;
   return { content, report };
+}
+
+/** Stand-in URL of the collecting pass: plain (unsigned), made only of URL characters, like a real one. */
+const standInUrl = (n: number): string => `https://avatar-lookup.invalid/${n}`;
+
+/**
+ * Every avatar a job refers to (placeholders in any field, `avatars` fields, our pre-signed URLs in
+ * bodies, the subject and the data values the mail uses, also those only complete once variables are
+ * filled): found by rendering the job with a resolver that records each request.
+ */
+export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfig): AvatarRequest[] {
+  const requests: AvatarRequest[] = [];
+  try {
+    renderWith(job, presigned, (request) => {
+      requests.push(request);
+      return { source: 'default', url: standInUrl(requests.length), publicId: '', reason: 'no-manifest' };
+    });
+  } catch {
+    // The job cannot be rendered: renderEmail fails the same way, at the same point, and reports it
+    // for this job alone; the requests made up to there are still looked up.
+  }
+  return requests;
+}
+
+export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+  return renderWith(job, deps.presigned, (request) => resolveAvatar(deps.lookup, deps, request));
 }
