@@ -9,7 +9,14 @@ export type BodyFormat = 'html' | 'text';
 
 // A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
 // entity-encoded quote (`&quot;` inside a style attribute) or `,` starting the next srcset URL.
-const URL_IN_BODY = /https?:\/\/(?:(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*https?:\/\/)[^\s"'<>()\\`])+/gi;
+const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*https?:\/\/)[^\s"'<>()\\\`]`;
+// In html a URL also ends at any other character reference (`&nbsp;`, `&gt;`, `&#160;`): only an
+// encoded ampersand (`&amp;`, `&#38;`, `&#x26;`) can be part of a URL's query.
+const OTHER_ENTITY = String.raw`&(?!(?:amp|#0*38|#x0*26);)(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);`;
+const URL_IN_BODY: Record<BodyFormat, RegExp> = {
+  text: new RegExp(String.raw`https?:\/\/(?:${URL_CHAR})+`, 'gi'),
+  html: new RegExp(String.raw`https?:\/\/(?:(?!${OTHER_ENTITY})${URL_CHAR})+`, 'gi'),
+};
 // Sentence punctuation after a URL in prose is not part of it.
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 
@@ -26,7 +33,7 @@ export interface FoundUrl {
 
 function matches(body: string, format: BodyFormat): Array<FoundUrl & { index: number }> {
   const found: Array<FoundUrl & { index: number }> = [];
-  for (const match of body.matchAll(URL_IN_BODY)) {
+  for (const match of body.matchAll(URL_IN_BODY[format])) {
     let raw = match[0];
     // `&amp;` ends in `;`: only trim punctuation that is not the end of an entity.
     while (TRAILING_PUNCTUATION.test(raw) && !(format === 'html' && /&(?:amp|#0*38|#x0*26);$/i.test(raw))) {
