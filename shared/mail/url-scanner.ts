@@ -9,13 +9,15 @@ export type BodyFormat = 'html' | 'text';
 
 // A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
 // entity-encoded quote (`&quot;` inside a style attribute) or `,` starting the next srcset URL.
-const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*https?:\/\/)[^\s"'<>()\\\`]`;
+const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*(?:https?:)?\/\/)[^\s"'<>()\\\`]`;
 // In html a URL also ends at any other character reference (`&nbsp;`, `&gt;`, `&#160;`): only an
 // encoded ampersand (`&amp;`, `&#38;`, `&#x26;`) can be part of a URL's query.
 const OTHER_ENTITY = String.raw`&(?!(?:amp|#0*38|#x0*26);)(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);`;
 const URL_IN_BODY: Record<BodyFormat, RegExp> = {
   text: new RegExp(String.raw`https?:\/\/(?:${URL_CHAR})+`, 'gi'),
-  html: new RegExp(String.raw`https?:\/\/(?:(?!${OTHER_ENTITY})${URL_CHAR})+`, 'gi'),
+  // html also has protocol-relative URLs (`src="//bucket.s3..."`): `//` not right after a scheme,
+  // a path or a word, and followed by a host.
+  html: new RegExp(String.raw`(?:https?:\/\/|(?<![\w:/.])\/\/(?=[a-z0-9]))(?:(?!${OTHER_ENTITY})${URL_CHAR})+`, 'gi'),
 };
 // Sentence punctuation after a URL in prose is not part of it.
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
@@ -39,7 +41,9 @@ function matches(body: string, format: BodyFormat): Array<FoundUrl & { index: nu
     while (TRAILING_PUNCTUATION.test(raw) && !(format === 'html' && /&(?:amp|#0*38|#x0*26);$/i.test(raw))) {
       raw = raw.slice(0, -1);
     }
-    found.push({ raw, url: format === 'html' ? decodeHtmlAmpersands(raw) : raw, index: match.index });
+    const url = format === 'html' ? decodeHtmlAmpersands(raw) : raw;
+    // A protocol-relative URL is fetched over https from a mail (no page to inherit a scheme from).
+    found.push({ raw, url: url.startsWith('//') ? `https:${url}` : url, index: match.index });
   }
   return found;
 }
