@@ -5,7 +5,7 @@
 import { permanentError } from '../errors';
 import { type AvatarRequest, type AvatarResolution, type AvatarUrlDeps, type ManifestLookup, resolveAvatar } from './avatar-resolver';
 import { isHeaderSafe } from './address';
-import type { EmailJob, JsonValue } from './job';
+import { type EmailJob, type JsonValue, MAX_SUBJECT_LENGTH } from './job';
 import { replaceAvatarPlaceholders } from './placeholders';
 import { type PresignedRewriteConfig, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
 import type { SignedUrl } from './presigned-url';
@@ -176,5 +176,13 @@ export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfi
 }
 
 export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
-  return renderWith(job, deps.presigned, (request) => resolveAvatar(deps.lookup, deps, request));
+  const rendered = renderWith(job, deps.presigned, (request) => resolveAvatar(deps.lookup, deps, request));
+  // Checked here, not in renderWith: the length depends on the real avatar URLs.
+  if (rendered.content.kind === 'inline' && rendered.content.subject.length > MAX_SUBJECT_LENGTH) {
+    throw permanentError(
+      'E_JOB_SUBJECT_TOO_LONG',
+      `The subject is ${rendered.content.subject.length} characters once variables and avatars are filled in; at most ${MAX_SUBJECT_LENGTH} are allowed.`,
+    );
+  }
+  return rendered;
 }

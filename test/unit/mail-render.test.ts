@@ -108,6 +108,14 @@ describe('rendering a mail', () => {
     );
   });
 
+  it('refuses (E_JOB_SUBJECT_TOO_LONG) a subject longer than 998 characters once variables are filled in', () => {
+    expect(() => renderEmail(job({ subject: 'x {{v}}', text: 'y', data: { v: 'a'.repeat(5000) } }), deps)).toThrow(
+      expect.objectContaining({ kind: 'permanent', code: 'E_JOB_SUBJECT_TOO_LONG', message: expect.stringContaining('5002 characters') }),
+    );
+    const fits = renderEmail(job({ subject: '{{v}}', text: 'y', data: { v: 'a'.repeat(998) } }), deps);
+    expect(fits.content.kind === 'inline' && fits.content.subject.length).toBe(998);
+  });
+
   it('rewrites our pre-signed URLs in src, srcset, href, background, CSS url() and text; leaves and counts others', async () => {
     const upload = await presign({ region: 'eu-west-1' }, 'uploads/u1/me.jpg');
     const uploadPath = await presign({ region: 'us-east-1', forcePathStyle: true }, 'uploads/u1/me.jpg');
