@@ -125,4 +125,24 @@ describe('pre-signed avatar URLs in queued mails', () => {
     expect(mail?.body.html).not.toMatch(/X-Amz-/);
     signer.destroy();
   });
+
+  it('sends (not retries) a job whose avatars are only in the subject or in a pre-signed URL that variables complete', async () => {
+    const { stack, s3, sqs } = local();
+    await publishAvatarFor(stack, s3, 'fran');
+    const config = await sendFixture(stack, s3);
+    const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, ignoreConfiguredEndpointUrls: true });
+    const signed = new URL(await getSignedUrl(signer, new GetObjectCommand({ Bucket: stack.bucket, Key: 'uploads/fran/p.jpg' }), { expiresIn: 600 }));
+    await enqueueEmail(sqs, stack.queueUrl, {
+      id: 'walk-1', from: 'app@example.com', to: 'r@example.com', subject: 'New photo of {{avatar:fran}}',
+      html: `<img src="https://${signed.host}/uploads/{{uid}}/p.jpg?{{q}}">`, data: { uid: 'fran', q: signed.search.slice(1) },
+    });
+    const { logger } = createMemoryLogger();
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
+    expect(outcomes).toMatchObject([{ status: 'sent', rewritten: 1 }]);
+    const mail = (await sesStore(stack)).find((m) => m.subject.startsWith('New photo of '));
+    const avatar = mail?.subject.slice('New photo of '.length) ?? '';
+    expect(avatar).toMatch(new RegExp(`^${stack.endpoints.edge}avatars/[0-9a-f]{32}/[0-9a-f]{20}/96\\.jpg$`));
+    expect(mail?.body.html).toBe(`<img src="${avatar}">`);
+    signer.destroy();
+  });
 });
