@@ -62,11 +62,8 @@ export function rewritePresignedUrls(
   config: PresignedRewriteConfig,
   urlForAvatar: (request: AvatarRequest) => string,
   report: RewriteReport,
-  /** URLs the caller put there itself (avatar URLs it inserted): neither rewritten nor counted. */
-  isOurs: (url: string) => boolean = () => false,
 ): string {
   return replaceUrls(body, format, (url) => {
-    if (isOurs(url)) return undefined;
     const verdict = classifyUrl(url, config);
     switch (verdict.kind) {
       case 'avatar':

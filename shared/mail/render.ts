@@ -10,7 +10,7 @@ import { replaceAvatarPlaceholders } from './placeholders';
 import { type PresignedRewriteConfig, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
 import type { SignedUrl } from './presigned-url';
 import { escapeHtml } from './html-escape';
-import type { BodyFormat } from './url-scanner';
+import { AVATAR_MARKER_CLOSE, AVATAR_MARKER_OPEN, type BodyFormat } from './url-scanner';
 import { malformedAvatarPlaceholders, unresolvedTokens } from './template-tokens';
 import { substituteVariables } from './variables';
 
@@ -85,36 +85,59 @@ function assertNoUnresolvedTokens(job: EmailJob): void {
 type Resolve = (request: AvatarRequest) => AvatarResolution;
 
 /**
+ * Markers `<U+E000><nonce>:<n><U+E001>` stand for the n-th avatar URL of a mail while it is being
+ * rendered. The URL scanner stops at both private-use characters, and the nonce occurs nowhere in
+ * the job, so no text of the job can pass for a marker.
+ */
+function avatarMarkers(job: EmailJob): { marker: (index: number) => string; replace: (text: string, url: (index: number) => string) => string } {
+  const everything = JSON.stringify(job);
+  let nonce = 0;
+  while (everything.includes(`${AVATAR_MARKER_OPEN}${nonce}:`)) nonce += 1;
+  const pattern = new RegExp(`${AVATAR_MARKER_OPEN}${nonce}:(\\d+)${AVATAR_MARKER_CLOSE}`, 'g');
+  return {
+    marker: (index) => `${AVATAR_MARKER_OPEN}${nonce}:${index}${AVATAR_MARKER_CLOSE}`,
+    replace: (text, url) => text.replace(pattern, (_marker, index: string) => url(Number(index))),
+  };
+}
+
+/**
  * The one walk over a job: placeholders, then variables, then pre-signed URLs (which variables may
  * carry). Both the manifest collection (`avatarRequestsOf`) and the real render run it, so the
  * avatars looked up are exactly the avatars rendered. Nothing here may depend on the URLs `resolve`
  * returns (the collecting pass returns stand-ins): checks on the finished mail go in renderEmail.
+ * The one difference between the passes, the URLs, is kept out of the scan by avatarMarkers.
  */
 function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: Resolve): RenderedEmail {
   assertNoUnresolvedTokens(job);
   const report: RenderReport = { avatars: [], rewritten: 0, foreign: [] };
   const rewriteReport: RewriteReport = { rewritten: 0, foreign: report.foreign };
-  // URLs we put in the mail: never re-classified as pre-signed or foreign (a signed CloudFront URL is ours).
-  const inserted: string[] = [];
+  // Avatars go in as markers, and become URLs only once the pre-signed URL scan is done: the scan
+  // never sees a URL we inserted (a CloudFront signed URL is ours, not a foreign signed URL), and
+  // its input is the same text whatever URLs `resolve` returns.
+  const markers = avatarMarkers(job);
   const avatarUrl = (request: AvatarRequest): string => {
     const resolution = resolve(request);
     report.avatars.push(resolution);
-    inserted.push(resolution.url);
     return resolution.url;
   };
-  const placeholderUrl = (p: { userId: string; size: number | undefined }) => avatarUrl({ target: { by: 'user', userId: p.userId }, size: p.size });
-  const avatarFields = Object.fromEntries(
-    Object.entries(job.avatars).map(([field, ref]) => [field, avatarUrl({ target: { by: 'user', userId: ref.userId }, size: ref.size })]),
+  const avatarMarker = (request: AvatarRequest): string => {
+    avatarUrl(request);
+    return markers.marker(report.avatars.length - 1);
+  };
+  const urlAt = (index: number): string => {
+    const resolution = report.avatars[index];
+    if (resolution === undefined) throw new Error(`no avatar #${index} in this mail`);
+    return resolution.url;
+  };
+  const avatarFieldMarkers = Object.fromEntries(
+    Object.entries(job.avatars).map(([field, ref]) => [field, avatarMarker({ target: { by: 'user', userId: ref.userId }, size: ref.size })]),
   );
 
   /** One body or value: placeholders, then variables, then pre-signed URLs (which variables may carry). */
   const renderText = (text: string, format: BodyFormat, withVariables: boolean): string => {
-    let out = replaceAvatarPlaceholders(text, (p) => {
-      const url = placeholderUrl(p);
-      return format === 'html' ? escapeHtml(url) : url;
-    });
+    let out = replaceAvatarPlaceholders(text, (p) => avatarMarker({ target: { by: 'user', userId: p.userId }, size: p.size }));
     if (withVariables) {
-      const result = substituteVariables(out, { ...job.data, ...avatarFields }, format === 'html' ? escapeHtml : (v) => v);
+      const result = substituteVariables(out, { ...job.data, ...avatarFieldMarkers }, format === 'html' ? escapeHtml : (v) => v);
       const problems = [
         ...result.missing.map((name) => `{{${name}}} has no value in data`),
         ...result.notScalar.map((name) => `{{${name}}} is not a string, number or boolean`),
@@ -122,7 +145,8 @@ function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: R
       if (problems.length > 0) throw permanentError('E_JOB_VARIABLE', `Cannot fill the mail: ${problems.join('; ')}`);
       out = result.text;
     }
-    return rewritePresignedUrls(out, format, presigned, avatarUrl, rewriteReport, (url) => inserted.some((ours) => url.includes(ours)));
+    out = rewritePresignedUrls(out, format, presigned, avatarUrl, rewriteReport);
+    return markers.replace(out, (index) => (format === 'html' ? escapeHtml(urlAt(index)) : urlAt(index)));
   };
 
   let content: RenderedContent;
@@ -141,6 +165,7 @@ function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: R
     case 'template': {
       // SES fills the template: we only resolve avatars and rewrite URLs inside the data values.
       const data = mapStrings(job.data, (value) => renderText(value, 'text', false));
+      const avatarFields = Object.fromEntries(Object.entries(avatarFieldMarkers).map(([field, marker]) => [field, markers.replace(marker, urlAt)]));
       content = { kind: 'template', template: job.template, templateData: JSON.stringify({ ...(data as object), ...avatarFields }) };
       break;
     }
@@ -153,8 +178,8 @@ function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: R
   return { content, report };
 }
 
-/** Stand-in URL of the collecting pass: plain (unsigned), made only of URL characters, like a real one. */
-const standInUrl = (n: number): string => `https://avatar-lookup.invalid/${n}`;
+/** What the collecting pass puts in place of an avatar: never scanned (see avatarMarkers). */
+const STAND_IN_URL = 'https://avatar-lookup.invalid/';
 
 /**
  * Every avatar a job refers to (placeholders in any field, `avatars` fields, our pre-signed URLs in
@@ -166,7 +191,7 @@ export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfi
   try {
     renderWith(job, presigned, (request) => {
       requests.push(request);
-      return { source: 'default', url: standInUrl(requests.length), publicId: '', reason: 'no-manifest' };
+      return { source: 'default', url: STAND_IN_URL, publicId: '', reason: 'no-manifest' };
     });
   } catch {
     // The job cannot be rendered: renderEmail fails the same way, at the same point, and reports it

@@ -7,9 +7,14 @@ import { escapeHtml } from './html-escape';
 
 export type BodyFormat = 'html' | 'text';
 
+/** Delimiters of the markers the renderer puts where avatar URLs go (render.ts): never part of a URL. */
+export const AVATAR_MARKER_OPEN = '\uE000';
+export const AVATAR_MARKER_CLOSE = '\uE001';
+
 // A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
-// entity-encoded quote (`&quot;` inside a style attribute) or `,` starting the next srcset URL.
-const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*(?:https?:)?\/\/)[^\s"'<>()\\\`]`;
+// entity-encoded quote (`&quot;` inside a style attribute), `,` starting the next srcset URL, or
+// an avatar marker.
+const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*(?:https?:)?\/\/)[^\s"'<>()\\\`\uE000\uE001]`;
 // In html a URL also ends at any other character reference (`&nbsp;`, `&gt;`, `&#160;`): only an
 // encoded ampersand (`&amp;`, `&#38;`, `&#x26;`) can be part of a URL's query.
 const OTHER_ENTITY = String.raw`&(?!(?:amp|#0*38|#x0*26);)(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);`;

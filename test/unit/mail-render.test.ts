@@ -177,6 +177,18 @@ describe('rendering a mail', () => {
     expect(out.report.rewritten).toBe(1);
   });
 
+  it('rewrites a pre-signed copy of an avatar URL it also inserts, and leaves text that looks like its internal markers alone', async () => {
+    const s3Base = `https://${BUCKET}.s3.eu-west-1.amazonaws.com/`;
+    const s3Deps: RenderDeps = { ...deps, urlFor: (key) => permanentUrl(s3Base, key) };
+    const variant = `avatars/${PID}/abcdefabcdefabcdefab/96.jpg`;
+    const signedVariant = await presign({ region: 'eu-west-1' }, variant);
+    const j = job({ html: `{{avatar:u1}} <img src="${amp(signedVariant)}"> \uE0000:0\uE001`, text: 'x \uE0000:0\uE001' });
+    expect(avatarRequestsOf(j, s3Deps.presigned).map((r) => r.target)).toEqual([{ by: 'user', userId: 'u1' }, { by: 'publicId', publicId: PID }]);
+    const out = renderEmail(j, s3Deps);
+    expect(out.content).toMatchObject({ html: `${s3Base}${variant} <img src="${s3Base}${variant}"> \uE0000:0\uE001`, text: 'x \uE0000:0\uE001' });
+    expect(out.report).toMatchObject({ rewritten: 1, foreign: [] });
+  });
+
   it('fails permanently (E_INTERNAL_AVATAR_NOT_LOOKED_UP), not with a retry, for an avatar that was never looked up', () => {
     expect(() => renderEmail(job({ html: '{{avatar:u1}}' }), { ...deps, lookup: new Map() })).toThrow(
       expect.objectContaining({ kind: 'permanent', code: 'E_INTERNAL_AVATAR_NOT_LOOKED_UP' }),
