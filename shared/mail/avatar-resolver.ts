@@ -8,7 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type AvatarManifest, parseManifest, pickVariant } from '../avatar/manifest';
-import { errorMessage, retryableError } from '../errors';
+import { errorMessage, permanentError, retryableError } from '../errors';
 import { manifestKey, publicIdFor, type PublicIdScheme } from '../keys';
 import { getObjectText } from '../s3-io';
 
@@ -81,7 +81,12 @@ export async function loadManifests(s3: S3Client, bucket: string, publicIds: Ite
 /** The URL for one reference: the user's current variant, else the default avatar. Never blank. */
 export function resolveAvatar(lookup: ManifestLookup, deps: AvatarUrlDeps, request: AvatarRequest): AvatarResolution {
   const publicId = publicIdOfTarget(request.target, deps.publicId);
-  const entry = lookup.get(publicId) ?? { status: 'unavailable', reason: 'manifest was not looked up' };
+  const entry = lookup.get(publicId);
+  if (entry === undefined) {
+    // Requests come from the same walk as rendering (render.ts), so this is a bug, not an S3 fault:
+    // retrying would loop until the DLQ with the same result.
+    throw permanentError('E_INTERNAL_AVATAR_NOT_LOOKED_UP', `Internal error: the manifest of ${publicId} was not looked up before rendering.`);
+  }
   const fallback = (reason: DefaultReason): AvatarResolution => ({ source: 'default', url: deps.defaultAvatarUrl, publicId, reason });
   switch (entry.status) {
     case 'unavailable':

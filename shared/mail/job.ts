@@ -5,7 +5,8 @@
  * two in step.
  */
 import { permanentError } from '../errors';
-import { isHeaderSafe, isMailbox } from './address';
+import { isBareAddress, isHeaderSafe, isMailbox, MAX_DISPLAY_NAME_LENGTH } from './address';
+import { isUserId } from './placeholders';
 
 export const EMAIL_JOB_VERSION = 1;
 /** SES v2: at most 50 recipients (To + Cc + Bcc) per message. */
@@ -90,7 +91,6 @@ const KNOWN_FIELDS = new Set([
 // SES: configuration set names and message tag names/values are ASCII letters, digits, `_` and `-`.
 const SES_NAME = /^[A-Za-z0-9_-]+$/;
 const TEMPLATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const USER_ID = /^[^\s:}]+$/;
 
 export type JobValidation = { ok: true; job: EmailJob } | { ok: false; problems: string[] };
 
@@ -106,7 +106,7 @@ function addressList(value: unknown, field: string, problems: string[]): string[
   }
   const bad = list.filter((entry) => !isMailbox(entry));
   if (bad.length > 0) {
-    problems.push(`${field}: not a single-line email address: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+    problems.push(`${field}: not a single-line email address (display name at most ${MAX_DISPLAY_NAME_LENGTH} characters): ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
     return [];
   }
   return list as string[];
@@ -130,8 +130,8 @@ function readAvatars(value: unknown, problems: string[]): Record<string, AvatarR
   }
   const avatars: Record<string, AvatarRef> = {};
   for (const [field, ref] of Object.entries(value)) {
-    if (!isObject(ref) || typeof ref.userId !== 'string' || !USER_ID.test(ref.userId)) {
-      problems.push(`avatars.${field}: needs a userId without whitespace, ':' or '}'`);
+    if (!isObject(ref) || !isUserId(ref.userId)) {
+      problems.push(`avatars.${field}: needs a userId (a non-empty single-line string)`);
       continue;
     }
     if (ref.size !== undefined && (!Number.isInteger(ref.size) || (ref.size as number) < 1 || (ref.size as number) > 2048)) {
@@ -164,6 +164,29 @@ function readTags(value: unknown, problems: string[]): Record<string, string> {
   return tags;
 }
 
+// Each List-Unsubscribe target is written as `<target>` in a comma-separated list (RFC 2369): a
+// `<`, `>` or `,` in one, or any whitespace, would let a job add targets of its own.
+const UNSUBSCRIBE_TEXT = /^[!-~]*$/;
+const UNSUBSCRIBE_SEPARATORS = /[<>,]/;
+
+function isUnsubscribeUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || !UNSUBSCRIBE_TEXT.test(value) || UNSUBSCRIBE_SEPARATORS.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '' && /^https:\/\/[^/?#]/i.test(value);
+  } catch {
+    return false;
+  }
+}
+
+/** `u@acme.example` or `u@acme.example?subject=unsubscribe` (no `mailto:`). */
+function isMailtoTarget(value: string): boolean {
+  const at = value.indexOf('?');
+  const address = at === -1 ? value : value.slice(0, at);
+  const query = at === -1 ? '' : value.slice(at + 1);
+  return isBareAddress(address) && UNSUBSCRIBE_TEXT.test(query) && !UNSUBSCRIBE_SEPARATORS.test(query);
+}
+
 function readListUnsubscribe(value: unknown, problems: string[]): ListUnsubscribe | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) {
@@ -176,15 +199,15 @@ function readListUnsubscribe(value: unknown, problems: string[]): ListUnsubscrib
     if (key !== 'url' && key !== 'mailto' && key !== 'oneClick') problems.push(`listUnsubscribe.${key}: unknown field`);
   }
   if (value.url !== undefined) {
-    if (typeof value.url !== 'string' || !isHeaderSafe(value.url) || !/^https:\/\/[^\s<>,]+$/.test(value.url)) {
-      problems.push('listUnsubscribe.url: must be a single-line https URL without <, > or ,');
+    if (!isUnsubscribeUrl(value.url)) {
+      problems.push('listUnsubscribe.url: must be an absolute https URL without whitespace, <, > or ,');
     } else result.url = value.url;
   }
   if (value.mailto !== undefined) {
-    const address = typeof value.mailto === 'string' ? value.mailto.replace(/^mailto:/i, '') : undefined;
-    if (address === undefined || !/^[^\s@<>,]+@[^\s@<>,]+$/.test(address.split('?')[0] ?? '') || !isHeaderSafe(address)) {
-      problems.push('listUnsubscribe.mailto: must be an email address (optionally mailto:...)');
-    } else result.mailto = address;
+    const target = typeof value.mailto === 'string' ? value.mailto.replace(/^mailto:/i, '') : undefined;
+    if (target === undefined || !isMailtoTarget(target)) {
+      problems.push('listUnsubscribe.mailto: must be an email address, optionally mailto: and a ?query without whitespace, <, > or ,');
+    } else result.mailto = target;
   }
   if (value.oneClick !== undefined) {
     if (typeof value.oneClick !== 'boolean') problems.push('listUnsubscribe.oneClick: must be true or false');
@@ -212,7 +235,7 @@ export function validateEmailJob(value: unknown): JobValidation {
   if (typeof job.id !== 'string' || job.id === '' || job.id.length > MAX_JOB_ID_LENGTH || !isHeaderSafe(job.id)) {
     problems.push(`id: a single-line string of 1-${MAX_JOB_ID_LENGTH} characters is required`);
   }
-  if (!isMailbox(job.from)) problems.push('from: a single-line email address is required');
+  if (!isMailbox(job.from)) problems.push(`from: a single-line email address is required (display name at most ${MAX_DISPLAY_NAME_LENGTH} characters)`);
   const replyTo = addressList(job.replyTo, 'replyTo', problems);
   const to = addressList(job.to, 'to', problems);
   const cc = addressList(job.cc, 'cc', problems);

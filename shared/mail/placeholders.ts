@@ -22,6 +22,12 @@ function decodeUserId(written: string): string {
   }
 }
 
+/**
+ * What a user id is, for placeholders and the job's `avatars` field alike: any non-empty single-line
+ * string (a placeholder writes `%`, whitespace, `:`, `{` and `}` percent-encoded).
+ */
+export const isUserId = (value: unknown): value is string => typeof value === 'string' && value !== '' && !/[\r\n]/.test(value);
+
 /** The placeholder for a user id, percent-encoding only what the placeholder syntax cannot hold. */
 export function avatarPlaceholder(userId: string, size?: number): string {
   const written = userId.replace(NEEDS_ENCODING, (c) => encodeURIComponent(c));

@@ -7,7 +7,7 @@
 import { AVATARS_PREFIX, parseUploadKey } from '../keys';
 import type { AvatarRequest } from './avatar-resolver';
 import { parsePresignedS3Url, type SignedUrl, signedUrlInfo } from './presigned-url';
-import { type BodyFormat, findUrls, replaceUrls } from './url-scanner';
+import { type BodyFormat, replaceUrls } from './url-scanner';
 
 export interface PresignedRewriteConfig {
   avatarBucket: string;
@@ -47,16 +47,6 @@ export function classifyUrl(url: string, config: PresignedRewriteConfig): UrlVer
   }
   const signed = signedUrlInfo(parsed);
   return signed === undefined ? { kind: 'plain' } : { kind: 'foreign', signed };
-}
-
-/** Every avatar a body's pre-signed URLs refer to (for the batch's manifest look-up). */
-export function presignedAvatarRequests(body: string, format: BodyFormat, config: PresignedRewriteConfig): AvatarRequest[] {
-  const requests: AvatarRequest[] = [];
-  for (const { url } of findUrls(body, format)) {
-    const verdict = classifyUrl(url, config);
-    if (verdict.kind === 'avatar') requests.push(verdict.request);
-  }
-  return requests;
 }
 
 export interface RewriteReport {

@@ -7,6 +7,10 @@
  *   path-style      s3.eu-west-1.amazonaws.com/bucket/key     s3.amazonaws.com/bucket/key
  *   dual-stack      bucket.s3.dualstack.eu-west-1.amazonaws.com/key (and path-style)
  *   accelerate      bucket.s3-accelerate[.dualstack].amazonaws.com/key
+ *   FIPS            bucket.s3-fips[.dualstack].us-east-1.amazonaws.com/key (and path-style)
+ *   access points   <name>-<account>.s3-accesspoint[.dualstack].<region>.amazonaws.com/key: NOT
+ *                   parsed. The host names the access point, not the bucket behind it, so such a
+ *                   URL cannot be tied to our bucket: it stays a foreign signed URL (counted, logged).
  *   custom hosts    <host>/bucket/key and bucket.<host>/key (MinIO, the local stack: configured)
  */
 
@@ -33,7 +37,7 @@ const AWS_SUFFIX = /\.amazonaws\.com(?:\.cn)?$/;
 const REGION = '[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d';
 // What is left of the host once `.amazonaws.com` is cut off, with an optional bucket in front.
 const S3_HOST = new RegExp(
-  `^(?:(?<bucket>.+)\\.)?(?:s3-accelerate(?:\\.dualstack)?|s3(?:\\.dualstack)?(?:\\.(?<region>${REGION}))?|s3-(?<legacyRegion>${REGION}|external-1))$`,
+  `^(?:(?<bucket>.+)\\.)?(?:s3-accelerate(?:\\.dualstack)?|s3(?:-fips)?(?:\\.dualstack)?(?:\\.(?<region>${REGION}))?|s3-(?<legacyRegion>${REGION}|external-1))$`,
 );
 
 function param(query: URLSearchParams, name: string): string | undefined {

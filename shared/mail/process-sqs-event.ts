@@ -17,7 +17,6 @@ import type { SendConfig } from '../config';
 import { asPipelineError, permanentError, type PipelineError } from '../errors';
 import type { IdempotencyStore } from '../idempotency';
 import type { Logger } from '../log';
-import { permanentUrl } from '../urls/public-url';
 import { loadManifests, publicIdOfTarget } from './avatar-resolver';
 import { deferRecord, type FailureOutcome, type FailureRoutingDeps, routeFailure } from './failure-routing';
 import { type EmailJob, jobIdOf, parseEmailJob } from './job';
@@ -36,8 +35,12 @@ export interface SendDeps {
   sqs?: SQSClient;
   config: SendConfig;
   log: Logger;
-  /** Object key -> public URL: the seam where a delivery strategy (CloudFront, signing) plugs in. */
-  urlFor?: (key: string) => string;
+  /**
+   * Object key -> the URL mailed: the configured delivery strategy's `urlFor` (public, CloudFront,
+   * CloudFront-signed). Required: a fallback built from AVATAR_BASE_URL would silently send
+   * unsigned URLs in signed mode.
+   */
+  urlFor: (key: string) => string;
   /** Kept across invocations by the handler, so the rate holds across batches of one instance. */
   pacing?: { pacer: SendPacer; rate: SendRateSource };
   now?: () => Date;
@@ -102,7 +105,7 @@ function firstCopies(parsed: readonly Parsed[]): Map<string, Parsed> {
 export async function processSqsEvent(deps: SendDeps, event: unknown): Promise<BatchResult> {
   const { config, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const urlFor = deps.urlFor ?? ((key: string) => permanentUrl(config.avatarBaseUrl, key));
+  const { urlFor } = deps;
   const presigned = { avatarBucket: config.avatarBucket, customHosts: config.presignedUrlHosts };
   let records: SQSRecord[];
   try {

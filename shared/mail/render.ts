@@ -5,12 +5,12 @@
 import { permanentError } from '../errors';
 import { type AvatarRequest, type AvatarResolution, type AvatarUrlDeps, type ManifestLookup, resolveAvatar } from './avatar-resolver';
 import { isHeaderSafe } from './address';
-import type { EmailJob, JsonValue } from './job';
-import { findAvatarPlaceholders, replaceAvatarPlaceholders } from './placeholders';
-import { type PresignedRewriteConfig, presignedAvatarRequests, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
+import { type EmailJob, type JsonValue, MAX_SUBJECT_LENGTH } from './job';
+import { replaceAvatarPlaceholders } from './placeholders';
+import { type PresignedRewriteConfig, type RewriteReport, rewritePresignedUrls } from './presigned-rewrite';
 import type { SignedUrl } from './presigned-url';
 import { escapeHtml } from './html-escape';
-import type { BodyFormat } from './url-scanner';
+import { AVATAR_MARKER_CLOSE, AVATAR_MARKER_OPEN, type BodyFormat } from './url-scanner';
 import { malformedAvatarPlaceholders, unresolvedTokens } from './template-tokens';
 import { substituteVariables } from './variables';
 
@@ -52,21 +52,6 @@ function mapStrings(value: JsonValue, fn: (text: string) => string): JsonValue {
   return value;
 }
 
-/** Every avatar a job refers to: placeholders, `avatars` fields and our pre-signed URLs. */
-export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfig): AvatarRequest[] {
-  const bodies: Array<[string, BodyFormat]> = strings(job.data).map((s) => [s, 'text']);
-  if (job.kind === 'inline') {
-    if (job.html !== undefined) bodies.push([job.html, 'html']);
-    if (job.text !== undefined) bodies.push([job.text, 'text']);
-  }
-  const requests: AvatarRequest[] = Object.values(job.avatars).map((ref) => ({ target: { by: 'user', userId: ref.userId }, size: ref.size }));
-  for (const [body, format] of bodies) {
-    for (const p of findAvatarPlaceholders(body)) requests.push({ target: { by: 'user', userId: p.userId }, size: p.size });
-    requests.push(...presignedAvatarRequests(body, format, presigned));
-  }
-  return requests;
-}
-
 /**
  * Refuses (permanently) a job whose text we render would keep a literal `{{...}}`: a malformed
  * avatar placeholder or a token that is not a variable. SES stored templates are SES's to render,
@@ -97,28 +82,62 @@ function assertNoUnresolvedTokens(job: EmailJob): void {
   }
 }
 
-export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+type Resolve = (request: AvatarRequest) => AvatarResolution;
+
+/**
+ * Markers `<U+E000><nonce>:<n><U+E001>` stand for the n-th avatar URL of a mail while it is being
+ * rendered. The URL scanner stops at both private-use characters, and the nonce occurs nowhere in
+ * the job, so no text of the job can pass for a marker.
+ */
+function avatarMarkers(job: EmailJob): { marker: (index: number) => string; replace: (text: string, url: (index: number) => string) => string } {
+  const everything = JSON.stringify(job);
+  let nonce = 0;
+  while (everything.includes(`${AVATAR_MARKER_OPEN}${nonce}:`)) nonce += 1;
+  const pattern = new RegExp(`${AVATAR_MARKER_OPEN}${nonce}:(\\d+)${AVATAR_MARKER_CLOSE}`, 'g');
+  return {
+    marker: (index) => `${AVATAR_MARKER_OPEN}${nonce}:${index}${AVATAR_MARKER_CLOSE}`,
+    replace: (text, url) => text.replace(pattern, (_marker, index: string) => url(Number(index))),
+  };
+}
+
+/**
+ * The one walk over a job: placeholders, then variables, then pre-signed URLs (which variables may
+ * carry). Both the manifest collection (`avatarRequestsOf`) and the real render run it, so the
+ * avatars looked up are exactly the avatars rendered. Nothing here may depend on the URLs `resolve`
+ * returns (the collecting pass returns stand-ins): checks on the finished mail go in renderEmail.
+ * The one difference between the passes, the URLs, is kept out of the scan by avatarMarkers.
+ */
+function renderWith(job: EmailJob, presigned: PresignedRewriteConfig, resolve: Resolve): RenderedEmail {
   assertNoUnresolvedTokens(job);
   const report: RenderReport = { avatars: [], rewritten: 0, foreign: [] };
   const rewriteReport: RewriteReport = { rewritten: 0, foreign: report.foreign };
+  // Avatars go in as markers, and become URLs only once the pre-signed URL scan is done: the scan
+  // never sees a URL we inserted (a CloudFront signed URL is ours, not a foreign signed URL), and
+  // its input is the same text whatever URLs `resolve` returns.
+  const markers = avatarMarkers(job);
   const avatarUrl = (request: AvatarRequest): string => {
-    const resolution = resolveAvatar(deps.lookup, deps, request);
+    const resolution = resolve(request);
     report.avatars.push(resolution);
     return resolution.url;
   };
-  const placeholderUrl = (p: { userId: string; size: number | undefined }) => avatarUrl({ target: { by: 'user', userId: p.userId }, size: p.size });
-  const avatarFields = Object.fromEntries(
-    Object.entries(job.avatars).map(([field, ref]) => [field, avatarUrl({ target: { by: 'user', userId: ref.userId }, size: ref.size })]),
+  const avatarMarker = (request: AvatarRequest): string => {
+    avatarUrl(request);
+    return markers.marker(report.avatars.length - 1);
+  };
+  const urlAt = (index: number): string => {
+    const resolution = report.avatars[index];
+    if (resolution === undefined) throw new Error(`no avatar #${index} in this mail`);
+    return resolution.url;
+  };
+  const avatarFieldMarkers = Object.fromEntries(
+    Object.entries(job.avatars).map(([field, ref]) => [field, avatarMarker({ target: { by: 'user', userId: ref.userId }, size: ref.size })]),
   );
 
   /** One body or value: placeholders, then variables, then pre-signed URLs (which variables may carry). */
   const renderText = (text: string, format: BodyFormat, withVariables: boolean): string => {
-    let out = replaceAvatarPlaceholders(text, (p) => {
-      const url = placeholderUrl(p);
-      return format === 'html' ? escapeHtml(url) : url;
-    });
+    let out = replaceAvatarPlaceholders(text, (p) => avatarMarker({ target: { by: 'user', userId: p.userId }, size: p.size }));
     if (withVariables) {
-      const result = substituteVariables(out, { ...job.data, ...avatarFields }, format === 'html' ? escapeHtml : (v) => v);
+      const result = substituteVariables(out, { ...job.data, ...avatarFieldMarkers }, format === 'html' ? escapeHtml : (v) => v);
       const problems = [
         ...result.missing.map((name) => `{{${name}}} has no value in data`),
         ...result.notScalar.map((name) => `{{${name}}} is not a string, number or boolean`),
@@ -126,7 +145,8 @@ export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
       if (problems.length > 0) throw permanentError('E_JOB_VARIABLE', `Cannot fill the mail: ${problems.join('; ')}`);
       out = result.text;
     }
-    return rewritePresignedUrls(out, format, deps.presigned, avatarUrl, rewriteReport);
+    out = rewritePresignedUrls(out, format, presigned, avatarUrl, rewriteReport);
+    return markers.replace(out, (index) => (format === 'html' ? escapeHtml(urlAt(index)) : urlAt(index)));
   };
 
   let content: RenderedContent;
@@ -145,6 +165,7 @@ export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
     case 'template': {
       // SES fills the template: we only resolve avatars and rewrite URLs inside the data values.
       const data = mapStrings(job.data, (value) => renderText(value, 'text', false));
+      const avatarFields = Object.fromEntries(Object.entries(avatarFieldMarkers).map(([field, marker]) => [field, markers.replace(marker, urlAt)]));
       content = { kind: 'template', template: job.template, templateData: JSON.stringify({ ...(data as object), ...avatarFields }) };
       break;
     }
@@ -155,4 +176,38 @@ export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
   }
   report.rewritten = rewriteReport.rewritten;
   return { content, report };
+}
+
+/** What the collecting pass puts in place of an avatar: never scanned (see avatarMarkers). */
+const STAND_IN_URL = 'https://avatar-lookup.invalid/';
+
+/**
+ * Every avatar a job refers to (placeholders in any field, `avatars` fields, our pre-signed URLs in
+ * bodies, the subject and the data values the mail uses, also those only complete once variables are
+ * filled): found by rendering the job with a resolver that records each request.
+ */
+export function avatarRequestsOf(job: EmailJob, presigned: PresignedRewriteConfig): AvatarRequest[] {
+  const requests: AvatarRequest[] = [];
+  try {
+    renderWith(job, presigned, (request) => {
+      requests.push(request);
+      return { source: 'default', url: STAND_IN_URL, publicId: '', reason: 'no-manifest' };
+    });
+  } catch {
+    // The job cannot be rendered: renderEmail fails the same way, at the same point, and reports it
+    // for this job alone; the requests made up to there are still looked up.
+  }
+  return requests;
+}
+
+export function renderEmail(job: EmailJob, deps: RenderDeps): RenderedEmail {
+  const rendered = renderWith(job, deps.presigned, (request) => resolveAvatar(deps.lookup, deps, request));
+  // Checked here, not in renderWith: the length depends on the real avatar URLs.
+  if (rendered.content.kind === 'inline' && rendered.content.subject.length > MAX_SUBJECT_LENGTH) {
+    throw permanentError(
+      'E_JOB_SUBJECT_TOO_LONG',
+      `The subject is ${rendered.content.subject.length} characters once variables and avatars are filled in; at most ${MAX_SUBJECT_LENGTH} are allowed.`,
+    );
+  }
+  return rendered;
 }

@@ -7,9 +7,23 @@ import { escapeHtml } from './html-escape';
 
 export type BodyFormat = 'html' | 'text';
 
+/** Delimiters of the markers the renderer puts where avatar URLs go (render.ts): never part of a URL. */
+export const AVATAR_MARKER_OPEN = '\uE000';
+export const AVATAR_MARKER_CLOSE = '\uE001';
+
 // A URL runs until whitespace, a quote, `<`, `>`, `(`, `)`, a backslash or a backtick, an
-// entity-encoded quote (`&quot;` inside a style attribute) or `,` starting the next srcset URL.
-const URL_IN_BODY = /https?:\/\/(?:(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*https?:\/\/)[^\s"'<>()\\`])+/gi;
+// entity-encoded quote (`&quot;` inside a style attribute), `,` starting the next srcset URL, or
+// an avatar marker.
+const URL_CHAR = String.raw`(?!&quot;|&#0*34;|&#x0*22;|&apos;|&#0*39;|&#x0*27;|,\s*(?:https?:)?\/\/)[^\s"'<>()\\\`\uE000\uE001]`;
+// In html a URL also ends at any other character reference (`&nbsp;`, `&gt;`, `&#160;`): only an
+// encoded ampersand (`&amp;`, `&#38;`, `&#x26;`) can be part of a URL's query.
+const OTHER_ENTITY = String.raw`&(?!(?:amp|#0*38|#x0*26);)(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);`;
+const URL_IN_BODY: Record<BodyFormat, RegExp> = {
+  text: new RegExp(String.raw`https?:\/\/(?:${URL_CHAR})+`, 'gi'),
+  // html also has protocol-relative URLs (`src="//bucket.s3..."`): `//` not right after a scheme,
+  // a path or a word, and followed by a host.
+  html: new RegExp(String.raw`(?:https?:\/\/|(?<![\w:/.])\/\/(?=[a-z0-9]))(?:(?!${OTHER_ENTITY})${URL_CHAR})+`, 'gi'),
+};
 // Sentence punctuation after a URL in prose is not part of it.
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 
@@ -26,13 +40,15 @@ export interface FoundUrl {
 
 function matches(body: string, format: BodyFormat): Array<FoundUrl & { index: number }> {
   const found: Array<FoundUrl & { index: number }> = [];
-  for (const match of body.matchAll(URL_IN_BODY)) {
+  for (const match of body.matchAll(URL_IN_BODY[format])) {
     let raw = match[0];
     // `&amp;` ends in `;`: only trim punctuation that is not the end of an entity.
     while (TRAILING_PUNCTUATION.test(raw) && !(format === 'html' && /&(?:amp|#0*38|#x0*26);$/i.test(raw))) {
       raw = raw.slice(0, -1);
     }
-    found.push({ raw, url: format === 'html' ? decodeHtmlAmpersands(raw) : raw, index: match.index });
+    const url = format === 'html' ? decodeHtmlAmpersands(raw) : raw;
+    // A protocol-relative URL is fetched over https from a mail (no page to inherit a scheme from).
+    found.push({ raw, url: url.startsWith('//') ? `https:${url}` : url, index: match.index });
   }
   return found;
 }

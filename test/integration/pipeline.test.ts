@@ -10,6 +10,7 @@ import { createMemoryLogger } from '../../shared/log';
 import { processSqsEvent } from '../../shared/mail/process-sqs-event';
 import { toSqsEvent } from '../../dev/sqs-event';
 import { sesStore, useLocalStack } from '../helpers/local-stack';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 const SECRET = 'integration-test-secret-0123456789';
 // 265x352: large enough for 512 px within the default MAX_UPSCALE of 2 (the 400x250 photo stops at 192).
@@ -75,7 +76,7 @@ describe('upload -> avatars -> mail, against the local stack', () => {
 
     const config = loadSendConfig({ AVATAR_BUCKET: stack.bucket, AVATAR_BASE_URL: stack.endpoints.edge, PUBLIC_ID_SECRET: SECRET });
     const { ses } = local();
-    const response = await processSqsEvent({ s3, ses, config, log: logger }, event);
+    const response = await processSqsEvent({ s3, ses, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event);
     expect(response.batchItemFailures).toEqual([]);
 
     const mail = (await sesStore(stack)).find((e) => e.messageId === response.sent[0]?.sesMessageId);
@@ -95,7 +96,7 @@ describe('upload -> avatars -> mail, against the local stack', () => {
     const config = loadSendConfig({ AVATAR_BUCKET: stack.bucket, AVATAR_BASE_URL: stack.endpoints.edge, PUBLIC_ID_SECRET: SECRET });
     const { logger, lines } = createMemoryLogger();
     const event = toSqsEvent([{ MessageId: 'm-bad', ReceiptHandle: 'r', Body: '{"id": 1}' }], stack.queueArn, stack.region);
-    const response = await processSqsEvent({ s3, ses, config, log: logger }, event);
+    const response = await processSqsEvent({ s3, ses, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-bad' }]);
     expect(lines.find((l) => l.message === 'email not sent')).toMatchObject({ messageId: 'm-bad', code: 'E_JOB_INVALID' });
     expect((await sesStore(stack)).length).toBe(before);

@@ -15,6 +15,7 @@ import { processSqsEvent, type RecordOutcome } from '../../shared/mail/process-s
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 import { publishAvatarFor, readDeadLetters, sendFixture, sesClientFor } from '../helpers/send-fixture';
 import { drainQueue } from '../helpers/sqs-poller';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 type Expected = 'sent' | 'dead-lettered';
 interface Case {
@@ -79,7 +80,7 @@ describe('fault matrix: every SES failure class ends where it should', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: '{"id": "fault-invalid-json", oops' }));
 
     const { logger, lines } = createMemoryLogger();
-    const outcomes: RecordOutcome[] = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses, sqs, config, log: logger }, event) });
+    const outcomes: RecordOutcome[] = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses, sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
 
     const mails = await sesStore(stack);
     const deadLetters = await readDeadLetters(sqs, stack.dlqUrl);
@@ -143,7 +144,7 @@ describe('fault matrix: every SES failure class ends where it should', () => {
     });
     await enqueueEmail(sqs, stack.queueUrl, { id: 'fault-throttled-forever', from: 'app@example.com', to: 'reader@example.com', subject: 'throttled-forever', text: 'x' });
     const { logger } = createMemoryLogger();
-    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses, sqs, config, log: logger }, event) });
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses, sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
     expect(outcomes.map((o) => o.status)).toEqual(['retry', 'retry', 'retry', 'retry', 'retry']);
     expect(throttled).toBe(5);
     const moved = (await readDeadLetters(sqs, stack.dlqUrl)).filter((d) => JSON.parse(d.body).id === 'fault-throttled-forever');

@@ -17,6 +17,7 @@ import { SendRateSource } from '../../shared/mail/send-rate';
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 import { publishAvatarFor, readDeadLetters, sendFixture, sesClientFor } from '../helpers/send-fixture';
 import { drainQueue, receiveBatch } from '../helpers/sqs-poller';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 async function receiveAll(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
   const messages: Message[] = [];
@@ -33,7 +34,7 @@ describe('send guards', () => {
     const config = await sendFixture(stack, s3, env);
     const ses = sesClientFor(stack.endpoints.ses);
     const { logger, lines } = createMemoryLogger();
-    const poller = { sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event: unknown) => processSqsEvent({ s3, ses, sqs, config, log: logger }, event) };
+    const poller = { sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event: unknown) => processSqsEvent({ s3, ses, sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) };
     const mailsWithSubject = async (subject: string) => (await sesStore(stack)).filter((m) => m.subject === subject);
     const claimed = async (jobId: string) =>
       s3.send(new HeadObjectCommand({ Bucket: config.idempotencyBucket, Key: idempotencyKey(jobId) })).then(() => true, () => false);
@@ -86,7 +87,7 @@ describe('send guards', () => {
     let clock = 0;
     const pacer = new SendPacer(1, () => clock, async (ms) => { clock += ms; });
     const pacing = { pacer, rate: new SendRateSource(ses, { maxSendRate: config.maxSendRate, instances: config.sendInstances }) };
-    const result = await processSqsEvent({ s3, ses, sqs, config, log: logger, pacing, remainingTimeMs: () => 30_000 - clock }, toSqsEvent(messages, stack.queueArn, stack.region));
+    const result = await processSqsEvent({ s3, ses, sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger, pacing, remainingTimeMs: () => 30_000 - clock }, toSqsEvent(messages, stack.queueArn, stack.region));
 
     const byJob = new Map(result.outcomes.map((o) => [o.jobId, o]));
     const order = messages.map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id);

@@ -15,6 +15,7 @@ import { processSqsEvent } from '../../shared/mail/process-sqs-event';
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 import { publishAvatarFor, sendFixture, sesClientFor } from '../helpers/send-fixture';
 import { drainQueue, pollOnce, receiveBatch } from '../helpers/sqs-poller';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 const job = (id: string, subject = id) => ({ id, from: 'app@example.com', to: 'reader@example.com', subject, html: '<img src="{{avatar:bob}}">' });
 
@@ -27,7 +28,7 @@ describe('idempotent sending', () => {
     const config = await sendFixture(stack, s3, { IDEMPOTENCY_LEASE_SECONDS: '120' });
     const ses = sesClientFor(stack.endpoints.ses);
     const { logger, lines } = createMemoryLogger();
-    const process = (event: Parameters<typeof processSqsEvent>[1]) => processSqsEvent({ s3, ses, sqs, config, log: logger }, event);
+    const process = (event: Parameters<typeof processSqsEvent>[1]) => processSqsEvent({ s3, ses, sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event);
     const poller = { sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process };
     return { stack, s3, sqs, config, process, poller, lines };
   }
@@ -141,7 +142,7 @@ describe('idempotent sending', () => {
     try {
       proxy.enqueue({ kind: 'reject' });
       const { logger } = createMemoryLogger();
-      const viaProxy = (event: Parameters<typeof processSqsEvent>[1]) => processSqsEvent({ s3, ses: sesClientFor(proxy.url), sqs, config, log: logger }, event);
+      const viaProxy = (event: Parameters<typeof processSqsEvent>[1]) => processSqsEvent({ s3, ses: sesClientFor(proxy.url), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event);
       await enqueueEmail(sqs, stack.queueUrl, job('idem-rejected-then-fixed'));
       const poll = { sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: viaProxy };
       expect(await pollOnce(poll)).toMatchObject([{ status: 'dead-lettered', code: 'E_SES_MessageRejected' }]);

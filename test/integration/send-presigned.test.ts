@@ -12,6 +12,7 @@ import { processSqsEvent } from '../../shared/mail/process-sqs-event';
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 import { publishAvatarFor, sendFixture, sesClientFor } from '../helpers/send-fixture';
 import { drainQueue } from '../helpers/sqs-poller';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 const amp = (url: string) => url.replace(/&/g, '&amp;');
 
@@ -43,7 +44,7 @@ describe('pre-signed avatar URLs in queued mails', () => {
       listUnsubscribe: { url: 'https://example.com/unsub?u=1', oneClick: true },
     });
     const { logger, lines } = createMemoryLogger();
-    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, log: logger }, event) });
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
     expect(outcomes).toMatchObject([{ status: 'sent', rewritten: 6 }]);
 
     const mail = (await sesStore(stack)).find((m) => m.subject === 'presigned');
@@ -93,7 +94,7 @@ describe('pre-signed avatar URLs in queued mails', () => {
     const url = await getSignedUrl(signer, new GetObjectCommand({ Bucket: stack.bucket, Key: variant512 }), { expiresIn: 600 });
     await enqueueEmail(sqs, stack.queueUrl, { id: 'presigned-variant', from: 'app@example.com', to: 'r@example.com', subject: 'variant', html: `<img src="${amp(url)}">` });
     const { logger } = createMemoryLogger();
-    await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, log: logger }, event) });
+    await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
     const mail = (await sesStore(stack)).find((m) => m.subject === 'variant');
     expect(mail?.body.html).toBe(`<img src="${stack.endpoints.edge}${variant512}">`);
     signer.destroy();
@@ -114,7 +115,7 @@ describe('pre-signed avatar URLs in queued mails', () => {
       data: { name: 'Erin', photo }, avatars: { authorAvatar: { userId: 'erin', size: 48 } }, tags: { kind: 'comment' },
     });
     const { logger } = createMemoryLogger();
-    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, log: logger }, event) });
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
     expect(outcomes).toMatchObject([{ status: 'sent', rewritten: 1 }]);
     const mail = (await sesStore(stack)).find((m) => m.subject === 'Comment from Erin');
     const urls = [...(mail?.body.html ?? '').matchAll(/src="([^"]+)"/g)].map((m) => m[1] ?? '');
@@ -122,6 +123,26 @@ describe('pre-signed avatar URLs in queued mails', () => {
     expect(urls[0]).toMatch(new RegExp(`^${stack.endpoints.edge}avatars/[0-9a-f]{32}/[0-9a-f]{20}/48\\.jpg$`));
     expect(urls[1]).toMatch(/\/96\.jpg$/);
     expect(mail?.body.html).not.toMatch(/X-Amz-/);
+    signer.destroy();
+  });
+
+  it('sends (not retries) a job whose avatars are only in the subject or in a pre-signed URL that variables complete', async () => {
+    const { stack, s3, sqs } = local();
+    await publishAvatarFor(stack, s3, 'fran');
+    const config = await sendFixture(stack, s3);
+    const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, ignoreConfiguredEndpointUrls: true });
+    const signed = new URL(await getSignedUrl(signer, new GetObjectCommand({ Bucket: stack.bucket, Key: 'uploads/fran/p.jpg' }), { expiresIn: 600 }));
+    await enqueueEmail(sqs, stack.queueUrl, {
+      id: 'walk-1', from: 'app@example.com', to: 'r@example.com', subject: 'New photo of {{avatar:fran}}',
+      html: `<img src="https://${signed.host}/uploads/{{uid}}/p.jpg?{{q}}">`, data: { uid: 'fran', q: signed.search.slice(1) },
+    });
+    const { logger } = createMemoryLogger();
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(stack.endpoints.ses), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
+    expect(outcomes).toMatchObject([{ status: 'sent', rewritten: 1 }]);
+    const mail = (await sesStore(stack)).find((m) => m.subject.startsWith('New photo of '));
+    const avatar = mail?.subject.slice('New photo of '.length) ?? '';
+    expect(avatar).toMatch(new RegExp(`^${stack.endpoints.edge}avatars/[0-9a-f]{32}/[0-9a-f]{20}/96\\.jpg$`));
+    expect(mail?.body.html).toBe(`<img src="${avatar}">`);
     signer.destroy();
   });
 });

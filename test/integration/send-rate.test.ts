@@ -11,6 +11,7 @@ import { FALLBACK_SEND_RATE, SendRateSource } from '../../shared/mail/send-rate'
 import { sesStore, useLocalStack } from '../helpers/local-stack';
 import { sendFixture, sesClientFor } from '../helpers/send-fixture';
 import { drainQueue } from '../helpers/sqs-poller';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 // aws-ses-v2-local answers GetAccount from this variable (read per request, in this process).
 const ACCOUNT = {
@@ -64,7 +65,7 @@ describe('send rate and concurrency', () => {
       await enqueueEmail(sqs, stack.queueUrl, { id: `rate-${i}`, from: 'app@example.com', to: 'r@example.com', subject: `rate-${i}`, text: 'x' });
     }
     const { logger, lines } = createMemoryLogger();
-    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(proxy.url), sqs, config, log: logger }, event) });
+    const outcomes = await drainQueue({ sqs, queueUrl: stack.queueUrl, queueArn: stack.queueArn, region: stack.region, process: (event) => processSqsEvent({ s3, ses: sesClientFor(proxy.url), sqs, config, urlFor: (key) => permanentUrl(config.avatarBaseUrl, key), log: logger }, event) });
     expect(outcomes.filter((o) => o.status === 'sent')).toHaveLength(10);
     expect(proxy.log.filter((r) => r.path === '/v2/email/outbound-emails')).toHaveLength(10);
     // Concurrent (more than one at once), but never above the cap.

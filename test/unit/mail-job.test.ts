@@ -56,6 +56,25 @@ describe('email job validation', () => {
     expect(problemsOf({ ...inline, listUnsubscribe: { url: 'https://x.example/\r\nBcc: y' } })).toHaveLength(1);
   });
 
+  it('refuses List-Unsubscribe targets that would add a target of their own (<, >, comma, whitespace) or are not https', () => {
+    const bad = (listUnsubscribe: Record<string, unknown>) => problemsOf({ ...inline, listUnsubscribe });
+    expect(bad({ mailto: 'u@acme.example?subject=x>, <https://evil.example/unsub', url: 'https://acme.example/u', oneClick: true })).toEqual([
+      'listUnsubscribe.mailto: must be an email address, optionally mailto: and a ?query without whitespace, <, > or ,',
+    ]);
+    expect(bad({ mailto: 'u@acme.example?subject=hello world' })).toHaveLength(1);
+    expect(bad({ mailto: 'u(x)@acme.example' })).toHaveLength(1);
+    expect(bad({ mailto: 'u@a@acme.example' })).toHaveLength(1);
+    for (const url of ['https://acme.example/u?a=1,b', 'https://acme.example/u>', 'https:///path', 'http://acme.example/u', 'https://acme.example/ü', 'https://acme.example/a b']) {
+      expect(bad({ url }), url).toHaveLength(1);
+    }
+    expect(bad({ mailto: 'MAILTO:u@acme.example?subject=unsubscribe&body=please', url: 'https://acme.example/u?a=1;b' })).toEqual([]);
+  });
+
+  it('accepts in avatars the same user ids as placeholders (any non-empty single line), and no others', () => {
+    for (const userId of ['urn:user:7', 'jane doe', 'a}b', 'élève@x.com']) expect(problemsOf({ ...inline, avatars: { a: { userId } } }), userId).toEqual([]);
+    for (const userId of ['', 'a\nb', 'a\rb', 7]) expect(problemsOf({ ...inline, avatars: { a: { userId } } })).toEqual(['avatars.a: needs a userId (a non-empty single-line string)']);
+  });
+
   it('requires exactly one of inline content and template', () => {
     expect(problemsOf({ ...inline, template: 'T' })).toEqual(expect.arrayContaining([
       'html/text: not allowed with template (the SES template holds the bodies)',
@@ -91,7 +110,11 @@ describe('schema/email-job.schema.json agrees with the validator', () => {
     ['bad tag value', { ...inline, tags: { a: 'b c' } }],
     ['bad version', { ...inline, version: 3 }],
     ['subject with newline', { ...inline, subject: 'a\nb' }],
-    ['bad avatar ref', { ...inline, avatars: { x: { userId: 'a b' } } }],
+    ['bad avatar ref', { ...inline, avatars: { x: { userId: 'a\nb' } } }],
+    ['avatar ref with :, space and }', { ...inline, avatars: { x: { userId: 'urn:user 7}' } } }],
+    ['mailto with an injected target', { ...inline, listUnsubscribe: { mailto: 'u@acme.example?subject=x>, <https://evil.example/unsub' } }],
+    ['mailto with a query', { ...inline, listUnsubscribe: { mailto: 'mailto:u@acme.example?subject=unsubscribe' } }],
+    ['unsubscribe url with a comma', { ...inline, listUnsubscribe: { url: 'https://acme.example/u?a=1,b' } }],
   ];
   it.each(cases)('%s', (_name, job) => {
     const clean = JSON.parse(JSON.stringify(job)) as unknown;

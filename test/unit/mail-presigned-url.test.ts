@@ -54,6 +54,9 @@ const sdkForms: Array<[string, S3ClientConfig, RegExp]> = [
   ['legacy regional path-style', { region: 'sa-east-1', endpoint: 'https://s3-sa-east-1.amazonaws.com', forcePathStyle: true }, /^https:\/\/s3-sa-east-1\.amazonaws\.com\/evergreen/],
   ['China partition', { region: 'cn-north-1' }, /\.s3\.cn-north-1\.amazonaws\.com\.cn\//],
   ['GovCloud', { region: 'us-gov-west-1' }, /\.s3\.us-gov-west-1\.amazonaws\.com\//],
+  ['FIPS us-east-1', { region: 'us-east-1', useFipsEndpoint: true }, /^https:\/\/evergreen-avatars-prod\.s3-fips\.us-east-1\.amazonaws\.com\//],
+  ['FIPS dual-stack', { region: 'us-east-1', useFipsEndpoint: true, useDualstackEndpoint: true }, /^https:\/\/evergreen-avatars-prod\.s3-fips\.dualstack\.us-east-1\.amazonaws\.com\//],
+  ['FIPS path-style', { region: 'us-gov-west-1', useFipsEndpoint: true, forcePathStyle: true }, /^https:\/\/s3-fips\.us-gov-west-1\.amazonaws\.com\/evergreen/],
 ];
 
 describe('S3 pre-signed URL forms', () => {
@@ -67,6 +70,30 @@ describe('S3 pre-signed URL forms', () => {
     expect(Math.abs(expires - (Date.now() + 3600_000))).toBeLessThan(120_000);
     expect(classifyUrl(url, OURS)).toEqual({ kind: 'avatar', request: { target: { by: 'user', userId: 'u+1 x' }, size: undefined } });
     expect(rewritten(url)).toEqual(REWRITTEN);
+  });
+
+  it('access-point URLs (also dual-stack) name no bucket: foreign signed URLs, counted and left alone', async () => {
+    for (const useDualstackEndpoint of [false, true]) {
+      const url = await presign({ region: 'eu-west-1', useDualstackEndpoint }, 'arn:aws:s3:eu-west-1:123456789012:accesspoint/myap');
+      expect(url).toMatch(useDualstackEndpoint ? /^https:\/\/myap-123456789012\.s3-accesspoint\.dualstack\.eu-west-1\.amazonaws\.com\// : /^https:\/\/myap-123456789012\.s3-accesspoint\.eu-west-1\.amazonaws\.com\//);
+      expect(parsePresignedS3Url(url)).toBeUndefined();
+      expect(classifyUrl(url, OURS)).toMatchObject({ kind: 'foreign', signed: { signature: 'sigv4' } });
+      const report = { rewritten: 0, foreign: [] };
+      const html = `<img src="${url.replace(/&/g, '&amp;')}">`;
+      expect(rewritePresignedUrls(html, 'html', OURS, () => 'https://cdn.example/p.jpg', report)).toBe(html);
+      expect(report.foreign).toHaveLength(1);
+    }
+  });
+
+  it('protocol-relative URLs in html (src, srcset, CSS url()) are found and rewritten to https', async () => {
+    const relative = (await presign({ region: 'eu-west-1' })).replace(/^https:/, '').replace(/&/g, '&amp;');
+    const report = { rewritten: 0, foreign: [] };
+    const html = `<img src="${relative}"><img srcset="${relative} 1x,${relative} 2x"><div style="background:url(${relative})"></div>`;
+    const out = rewritePresignedUrls(html, 'html', OURS, () => 'https://cdn.example/p.jpg', report);
+    expect(out).toBe('<img src="https://cdn.example/p.jpg"><img srcset="https://cdn.example/p.jpg 1x,https://cdn.example/p.jpg 2x"><div style="background:url(https://cdn.example/p.jpg)"></div>');
+    expect(report.rewritten).toBe(4);
+    // A path's `//` is not a URL of its own.
+    expect(rewritePresignedUrls('<a href="https://x.example/a//b">', 'html', OURS, () => 'https://cdn.example/p.jpg', report)).toBe('<a href="https://x.example/a//b">');
   });
 
   it('SigV4 for a local or MinIO endpoint counts only when its host is configured', async () => {

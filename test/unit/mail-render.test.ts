@@ -8,7 +8,9 @@ import { type EmailJob, parseEmailJob } from '../../shared/mail/job';
 import { avatarRequestsOf, type RenderDeps, renderEmail } from '../../shared/mail/render';
 import { escapeHtml } from '../../shared/mail/html-escape';
 import { findUrls } from '../../shared/mail/url-scanner';
+import { cloudfrontSignedUrlStrategy } from '../../shared/urls/cloudfront-signed-url';
 import { permanentUrl } from '../../shared/urls/public-url';
+import { throwawayKeyPair } from '../helpers/cloudfront-signature';
 
 const BUCKET = 'evergreen-avatars-prod';
 const BASE = 'https://avatars.example.com/';
@@ -106,6 +108,14 @@ describe('rendering a mail', () => {
     );
   });
 
+  it('refuses (E_JOB_SUBJECT_TOO_LONG) a subject longer than 998 characters once variables are filled in', () => {
+    expect(() => renderEmail(job({ subject: 'x {{v}}', text: 'y', data: { v: 'a'.repeat(5000) } }), deps)).toThrow(
+      expect.objectContaining({ kind: 'permanent', code: 'E_JOB_SUBJECT_TOO_LONG', message: expect.stringContaining('5002 characters') }),
+    );
+    const fits = renderEmail(job({ subject: '{{v}}', text: 'y', data: { v: 'a'.repeat(998) } }), deps);
+    expect(fits.content.kind === 'inline' && fits.content.subject.length).toBe(998);
+  });
+
   it('rewrites our pre-signed URLs in src, srcset, href, background, CSS url() and text; leaves and counts others', async () => {
     const upload = await presign({ region: 'eu-west-1' }, 'uploads/u1/me.jpg');
     const uploadPath = await presign({ region: 'us-east-1', forcePathStyle: true }, 'uploads/u1/me.jpg');
@@ -149,7 +159,40 @@ describe('rendering a mail', () => {
   it('collects every avatar a job refers to (placeholders, avatars fields, pre-signed URLs in bodies and data)', async () => {
     const upload = await presign({ region: 'eu-west-1' }, 'uploads/u9/me.jpg');
     const requests = avatarRequestsOf(job({ html: `{{avatar:u1}} <img src="${amp(upload)}">`, text: '{{avatar:u2:48}}', data: { list: [{ pic: upload }] }, avatars: { me: { userId: 'u3' } } }), deps.presigned);
-    expect(requests.map((r) => (r.target.by === 'user' ? r.target.userId : r.target.publicId))).toEqual(['u3', 'u9', 'u1', 'u9', 'u2']);
+    // In walk order: avatars fields, html placeholders, html URLs, text. data.list is not used by the mail.
+    expect(requests.map((r) => (r.target.by === 'user' ? r.target.userId : r.target.publicId))).toEqual(['u3', 'u1', 'u9', 'u2']);
+  });
+
+  it('looks up the avatars of the subject and of pre-signed URLs that only variables complete (same walk as rendering)', () => {
+    const v4 = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAX%2F20261201%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261201T120000Z&X-Amz-Expires=604800&X-Amz-SignedHeaders=host&X-Amz-Signature=abcdef0123';
+    const j = job({
+      subject: 'New photo of {{avatar:u1}}',
+      html: `<img src="https://${BUCKET}.s3.amazonaws.com/uploads/{{uid}}/p.jpg?{{q}}">`,
+      data: { uid: 'u1', q: v4 },
+    });
+    const ids = avatarRequestsOf(j, deps.presigned).map((r) => (r.target.by === 'user' ? publicIdFor(r.target.userId, scheme) : r.target.publicId));
+    const onlyRequested = new Map([...lookup].filter(([id]) => ids.includes(id)));
+    const out = renderEmail(j, { ...deps, lookup: onlyRequested });
+    expect(out.content).toMatchObject({ subject: `New photo of ${current(96)}`, html: `<img src="${current(96)}">` });
+    expect(out.report.rewritten).toBe(1);
+  });
+
+  it('rewrites a pre-signed copy of an avatar URL it also inserts, and leaves text that looks like its internal markers alone', async () => {
+    const s3Base = `https://${BUCKET}.s3.eu-west-1.amazonaws.com/`;
+    const s3Deps: RenderDeps = { ...deps, urlFor: (key) => permanentUrl(s3Base, key) };
+    const variant = `avatars/${PID}/abcdefabcdefabcdefab/96.jpg`;
+    const signedVariant = await presign({ region: 'eu-west-1' }, variant);
+    const j = job({ html: `{{avatar:u1}} <img src="${amp(signedVariant)}"> \uE0000:0\uE001`, text: 'x \uE0000:0\uE001' });
+    expect(avatarRequestsOf(j, s3Deps.presigned).map((r) => r.target)).toEqual([{ by: 'user', userId: 'u1' }, { by: 'publicId', publicId: PID }]);
+    const out = renderEmail(j, s3Deps);
+    expect(out.content).toMatchObject({ html: `${s3Base}${variant} <img src="${s3Base}${variant}"> \uE0000:0\uE001`, text: 'x \uE0000:0\uE001' });
+    expect(out.report).toMatchObject({ rewritten: 1, foreign: [] });
+  });
+
+  it('fails permanently (E_INTERNAL_AVATAR_NOT_LOOKED_UP), not with a retry, for an avatar that was never looked up', () => {
+    expect(() => renderEmail(job({ html: '{{avatar:u1}}' }), { ...deps, lookup: new Map() })).toThrow(
+      expect.objectContaining({ kind: 'permanent', code: 'E_INTERNAL_AVATAR_NOT_LOOKED_UP' }),
+    );
   });
 
   it('adds avatar URLs to SES template data and rewrites pre-signed URLs inside it', async () => {
@@ -162,6 +205,23 @@ describe('rendering a mail', () => {
     expect(out.content.kind).toBe('template');
     if (out.content.kind !== 'template') return;
     expect(JSON.parse(out.content.templateData)).toEqual({ name: 'Zoë', photo: current(96), nested: [{ pic: DEFAULT }], authorAvatar: current(192) });
+  });
+});
+
+describe('rendering in cloudfront-signed mode', () => {
+  const { privateKey } = throwawayKeyPair();
+  const signed = cloudfrontSignedUrlStrategy({ baseUrl: 'https://d111.cloudfront.net/', keyPairId: 'K2JCJMDEHXQW5F', privateKey, expiryYears: 10 });
+  const signedDeps: RenderDeps = { ...deps, urlFor: signed.urlFor, defaultAvatarUrl: signed.urlFor('avatars/default/v1/256.png') };
+
+  it('does not count the signed avatar URLs it inserted as signed URLs left in the mail', async () => {
+    const foreign = await presign({ region: 'eu-west-1' }, 'report.pdf', 'another-bucket');
+    const out = renderEmail(job({ html: `<img src="{{avatar:u1}}"><img src="{{avatar:nobody}}"><a href="${amp(foreign)}">r</a>`, text: '{{avatar:u1}}' }), signedDeps);
+    expect(out.report.avatars.map((a) => a.url)).toEqual([signed.urlFor(`avatars/${PID}/abcdefabcdefabcdefab/96.jpg`), signedDeps.defaultAvatarUrl, signed.urlFor(`avatars/${PID}/abcdefabcdefabcdefab/96.jpg`)]);
+    expect(out.report.rewritten).toBe(0);
+    expect(out.report.foreign.map((f) => f.location)).toEqual(['https://another-bucket.s3.eu-west-1.amazonaws.com/report.pdf']);
+    if (out.content.kind !== 'inline') throw new Error('inline expected');
+    expect(out.content.html).toContain(`<img src="${escapeHtml(out.report.avatars[0]?.url ?? '')}">`);
+    expect(out.content.text).toBe(out.report.avatars[2]?.url);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatMailbox, parseMailbox } from '../../shared/mail/address';
 import { parseEmailJob } from '../../shared/mail/job';
 import { buildSendEmailInput, listUnsubscribeHeaders, withDefaultConfigurationSet } from '../../shared/mail/ses-request';
-import { classifySesError } from '../../shared/mail/ses-send';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { classifySesError, sendEmail } from '../../shared/mail/ses-send';
 
 describe('SES SendEmail input', () => {
   it('sends UTF-8 subject and bodies with recipients, reply-to, configuration set, tags and unsubscribe headers', () => {
@@ -80,12 +81,33 @@ describe('SES error classes', () => {
     ['NotFoundException', 404, 'permanent'],
     ['AccountSuspendedException', 400, 'permanent'],
     ['SomethingNew', 400, 'permanent'],
+    ['AccessDeniedException', 403, 'retryable'],
+    ['ExpiredTokenException', 403, 'retryable'],
+    ['UnrecognizedClientException', 403, 'retryable'],
+    ['InvalidClientTokenId', 403, 'retryable'],
+    ['SignatureDoesNotMatch', 403, 'retryable'],
+    ['SomethingNewForbidden', 403, 'retryable'],
   ] as const)('%s (HTTP %s) is %s', (name, status, kind) => {
     const error = classifySesError(sdkError(name, status));
     expect(error.kind).toBe(kind);
     expect(error.code).toMatch(/^E_SES_/);
   });
+  it('credential and authorization failures are retryable E_SES_ACCESS (the job waits for an IAM fix, not the DLQ)', () => {
+    for (const name of ['AccessDeniedException', 'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId']) {
+      expect(classifySesError(sdkError(name, 403)), name).toMatchObject({ kind: 'retryable', code: 'E_SES_ACCESS', message: expect.stringContaining(name) });
+    }
+    expect(classifySesError(sdkError('ExpiredTokenException', 400))).toMatchObject({ kind: 'retryable', code: 'E_SES_ACCESS' });
+  });
   it('a connection reset (no HTTP status) is retryable', () => {
     expect(classifySesError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).kind).toBe('retryable');
+  });
+});
+
+describe('SES SendEmail answer', () => {
+  it('an answer without MessageId is a permanent E_SES_NO_MESSAGE_ID, not an empty id (stub client: real SES and the local server always return one)', async () => {
+    const stub = { send: async () => ({ $metadata: { httpStatusCode: 200 } }) } as unknown as SESv2Client;
+    await expect(sendEmail(stub, { Content: {} })).rejects.toMatchObject({ kind: 'permanent', code: 'E_SES_NO_MESSAGE_ID' });
+    const ok = { send: async () => ({ MessageId: 'm-1', $metadata: {} }) } as unknown as SESv2Client;
+    await expect(sendEmail(ok, { Content: {} })).resolves.toBe('m-1');
   });
 });

@@ -7,13 +7,14 @@ import { createMemoryLogger } from '../../shared/log';
 import { deadLetterAttributes } from '../../shared/mail/dead-letter';
 import { processSqsEvent } from '../../shared/mail/process-sqs-event';
 import { completeSqsRecord, sqsRecordsOf } from '../../shared/mail/sqs-records';
+import { permanentUrl } from '../../shared/urls/public-url';
 
 describe('the SQS event at the edge of the send core', () => {
   it('refuses an event without a Records array with a permanent E_EVENT, logged once, before any I/O', async () => {
     const config = loadSendConfig({ AVATAR_BUCKET: 'b', AVATAR_BASE_URL: 'https://cdn.example/', PUBLIC_ID_SECRET: 'unit-test-secret-0123456789', MAX_SEND_RATE: '1' });
     // Clients pointed at a closed port: any request would fail, and none is made.
     const endpoint = 'http://127.0.0.1:9';
-    const deps = { s3: new S3Client({ endpoint, region: 'us-east-1' }), ses: new SESv2Client({ endpoint, region: 'us-east-1' }), config };
+    const deps = { s3: new S3Client({ endpoint, region: 'us-east-1' }), ses: new SESv2Client({ endpoint, region: 'us-east-1' }), config, urlFor: (key: string) => permanentUrl(config.avatarBaseUrl, key) };
     for (const event of [{ foo: 1 }, { Records: 'x' }, null, [1], 'text']) {
       const { logger, lines } = createMemoryLogger();
       await expect(processSqsEvent({ ...deps, log: logger }, event)).rejects.toMatchObject({ kind: 'permanent', code: 'E_EVENT', message: expect.stringMatching(/^Expected an SQS event/) });
