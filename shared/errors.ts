@@ -30,6 +30,10 @@ export function errorMessage(value: unknown): string {
   return String(value);
 }
 
+/** The HTTP status an AWS SDK error came with (undefined for network-level failures). */
+export const httpStatusOf = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
 /** Unknown failures (SDK errors, bugs) are retryable: losing work is worse than trying once more. */
 export function asPipelineError(value: unknown, fallbackCode = 'E_INTERNAL'): PipelineError {
   if (isPipelineError(value)) return value;

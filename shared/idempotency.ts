@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isConditionalConflict, isMissingObject, isPreconditionFailed } from './s3-io';
 import { errorMessage, retryableError } from './errors';
 import { idempotencyKey } from './keys';
 
@@ -55,10 +56,6 @@ export type ClaimResult =
   /** Another worker holds a live lease: try again once it may have ended. */
   | { status: 'held'; record: ClaimRecord | undefined; retryAfterSeconds: number };
 
-const statusOf = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-const isPreconditionFailed = (error: unknown): boolean => statusOf(error) === 412 || (error as { name?: string }).name === 'PreconditionFailed';
-const isConflict = (error: unknown): boolean => statusOf(error) === 409 || (error as { name?: string }).name === 'ConditionalRequestConflict';
-const isMissing = (error: unknown): boolean => statusOf(error) === 404 || (error as { name?: string }).name === 'NoSuchKey';
 
 /** How often one `claimJob` call re-reads after losing a race, before it answers `held`. */
 const CLAIM_ROUNDS = 3;
@@ -91,7 +88,7 @@ async function read(store: IdempotencyStore, key: string): Promise<{ etag: strin
     const text = (await response.Body?.transformToString()) ?? '';
     return { etag: response.ETag ?? '', record: parseRecord(text) };
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isMissingObject(error)) return undefined;
     throw error;
   }
 }
@@ -116,7 +113,7 @@ export async function claimJob(store: IdempotencyStore, jobId: string, messageId
       try {
         return { status: 'claimed', claim: { key, etag: await put(store, key, first, { IfNoneMatch: '*' }), record: first }, takenOver: false };
       } catch (error) {
-        if (isConflict(error)) continue;
+        if (isConditionalConflict(error)) continue;
         if (!isPreconditionFailed(error)) throw error;
       }
       const existing = await read(store, key);
@@ -133,7 +130,7 @@ export async function claimJob(store: IdempotencyStore, jobId: string, messageId
       try {
         return { status: 'claimed', claim: { key, etag: await put(store, key, next, { IfMatch: existing.etag }), record: next }, takenOver: true };
       } catch (error) {
-        if (!isPreconditionFailed(error) && !isConflict(error) && !isMissing(error)) throw error;
+        if (!isPreconditionFailed(error) && !isConditionalConflict(error) && !isMissingObject(error)) throw error;
       }
     }
   } catch (error) {
@@ -149,7 +146,7 @@ export async function markSent(store: IdempotencyStore, claim: Claim, sesMessage
   try {
     await put(store, claim.key, record, { IfMatch: claim.etag });
   } catch (error) {
-    if (!isPreconditionFailed(error) && !isMissing(error)) throw error;
+    if (!isPreconditionFailed(error) && !isMissingObject(error)) throw error;
     await put(store, claim.key, record, {});
   }
 }
@@ -161,6 +158,6 @@ export async function releaseClaim(store: IdempotencyStore, claim: Claim, reason
     await put(store, claim.key, record, { IfMatch: claim.etag });
   } catch (error) {
     // Someone took it over already, or S3 failed: the lease runs out on its own either way.
-    if (!isPreconditionFailed(error) && !isConflict(error) && !isMissing(error)) throw error;
+    if (!isPreconditionFailed(error) && !isConditionalConflict(error) && !isMissingObject(error)) throw error;
   }
 }

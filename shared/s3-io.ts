@@ -1,5 +1,19 @@
 /** Small S3 read/write helpers shared by both functions (conditional writes live in shared/avatar/s3-objects.ts). */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { httpStatusOf } from './errors';
+
+/** Published objects never change under their key (content-addressed), so caches may keep them a year. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+const errorName = (error: unknown): string | undefined => (error as { name?: string } | undefined)?.name;
+
+export const isMissingObject = (error: unknown): boolean => errorName(error) === 'NoSuchKey' || httpStatusOf(error) === 404;
+
+/** 412: a conditional write's precondition (If-None-Match / If-Match) did not hold. */
+export const isPreconditionFailed = (error: unknown): boolean => errorName(error) === 'PreconditionFailed' || httpStatusOf(error) === 412;
+
+/** 409: another conditional write to the same key was in flight. */
+export const isConditionalConflict = (error: unknown): boolean => errorName(error) === 'ConditionalRequestConflict' || httpStatusOf(error) === 409;
 
 export async function getObjectBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
   try {
@@ -7,7 +21,7 @@ export async function getObjectBytes(s3: S3Client, bucket: string, key: string):
     if (response.Body === undefined) return Buffer.alloc(0);
     return Buffer.from(await response.Body.transformToByteArray());
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    if (isMissingObject(error)) return undefined;
     throw error;
   }
 }
@@ -30,7 +44,7 @@ export async function getObjectBytesWithin(s3: S3Client, bucket: string, key: st
     if (response.Body === undefined) return { status: 'ok', body: Buffer.alloc(0) };
     return { status: 'ok', body: Buffer.from(await response.Body.transformToByteArray()) };
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return { status: 'missing' };
+    if (isMissingObject(error)) return { status: 'missing' };
     throw error;
   }
 }

@@ -13,15 +13,13 @@ import { type NormalizedImage, normalizeImage } from '../image/normalize';
 import { renditionHash } from '../image/rendition-hash';
 import { contentTypeFor, publicIdFor, variantKey } from '../keys';
 import type { Logger } from '../log';
-import { getObjectBytesWithin } from '../s3-io';
+import { getObjectBytesWithin, IMMUTABLE_CACHE_CONTROL } from '../s3-io';
 import { tooLargeRejection } from '../image/limits';
 import { type AvatarManifest, type AvatarVersion, referencedKeys, type Rejection, withCurrentVersion, withRejection, withRetention } from './manifest';
 import { type ManifestLocation, readManifest, updateManifest } from './manifest-store';
 import { compareEvents, type EventPosition } from './ordering';
 import { deleteKeys, type PutObjectFn, sendPutObject } from './s3-objects';
 
-/** Published variants never change (content-addressed), so caches may keep them for a year. */
-export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 export interface PublishDeps {
   s3: S3Client;

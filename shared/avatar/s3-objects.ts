@@ -11,6 +11,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { isConditionalConflict, isMissingObject, isPreconditionFailed } from '../s3-io';
 
 export type PutObjectFn = (s3: S3Client, input: PutObjectCommandInput) => Promise<void>;
 
@@ -18,13 +19,8 @@ export const sendPutObject: PutObjectFn = async (s3, input) => {
   await s3.send(new PutObjectCommand(input));
 };
 
-const errorName = (error: unknown): string | undefined => (error as { name?: string } | undefined)?.name;
-const httpStatus = (error: unknown): number | undefined =>
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-
 /** 412 (the ETag moved) or 409 (a concurrent conditional write): re-read and try again. */
-export const isWriteConflict = (error: unknown): boolean =>
-  errorName(error) === 'PreconditionFailed' || errorName(error) === 'ConditionalRequestConflict' || httpStatus(error) === 412 || httpStatus(error) === 409;
+export const isWriteConflict = (error: unknown): boolean => isPreconditionFailed(error) || isConditionalConflict(error);
 
 export async function getObjectWithEtag(s3: S3Client, bucket: string, key: string): Promise<{ body: Buffer; etag: string | undefined } | undefined> {
   try {
@@ -32,7 +28,7 @@ export async function getObjectWithEtag(s3: S3Client, bucket: string, key: strin
     const body = response.Body === undefined ? Buffer.alloc(0) : Buffer.from(await response.Body.transformToByteArray());
     return { body, etag: response.ETag };
   } catch (error) {
-    if (errorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+    if (isMissingObject(error)) return undefined;
     throw error;
   }
 }

@@ -7,10 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { IMMUTABLE_CACHE_CONTROL, isPreconditionFailed } from '../s3-io';
 import { DEFAULT_AVATAR_KEY } from './default-avatar-key';
 
-/** Same as shared/avatar/publish.ts: never changes under its key, so caches may keep it for a year. */
-export const DEFAULT_AVATAR_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 export const DEFAULT_AVATAR_ASSET = new URL('../../assets/default-avatar.png', import.meta.url);
 
 export type DefaultAvatarPublication = { status: 'published' | 'already-published'; key: string; bytes: number };
@@ -29,13 +28,13 @@ export async function publishDefaultAvatar(
         Key: key,
         Body: body,
         ContentType: 'image/png',
-        CacheControl: DEFAULT_AVATAR_CACHE_CONTROL,
+        CacheControl: IMMUTABLE_CACHE_CONTROL,
         IfNoneMatch: '*',
       }),
     );
     return { status: 'published', key, bytes: body.length };
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+    if (!isPreconditionFailed(error)) throw error;
   }
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   const md5 = createHash('md5').update(body).digest('hex');

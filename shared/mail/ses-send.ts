@@ -1,6 +1,6 @@
 /** SES v2 SendEmail and the one place that decides which SES failures are worth retrying. */
 import { SendEmailCommand, type SendEmailCommandInput, type SendEmailCommandOutput, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { errorMessage, permanentError, type PipelineError, retryableError } from '../errors';
+import { errorMessage, httpStatusOf, permanentError, type PipelineError, retryableError } from '../errors';
 
 // https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html#API_SendEmail_Errors
 // Permanent: SES will refuse this message again. Anything else (throttling, paused sending, 5xx,
@@ -33,7 +33,7 @@ const ACCESS_SES_ERRORS = new Set([
 
 export function classifySesError(error: unknown): PipelineError {
   const name = (error as { name?: string }).name ?? 'Error';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   const message = `SES SendEmail failed: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${errorMessage(error)}`;
   if (PERMANENT_SES_ERRORS.has(name)) return permanentError(`E_SES_${name}`, message, error);
   if (RETRYABLE_SES_ERRORS.has(name) || status === 429) return retryableError(`E_SES_${name}`, message, error);
