@@ -84,7 +84,20 @@ interface FauxqsStores {
   s3Store: unknown;
 }
 
+/** fauxqs 2 loads node:sqlite, whose ExperimentalWarning would open every demo and test log. */
+let sqliteWarningSilenced = false;
+function silenceSqliteWarning(): void {
+  if (sqliteWarningSilenced) return;
+  sqliteWarningSilenced = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    if (String(warning).includes('SQLite is an experimental feature')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 async function startSqs(port: number): Promise<{ app: FastifyLike; url: string }> {
+  silenceSqliteWarning();
   const fauxqsEntry = import.meta.resolve('fauxqs');
   const load = async <T>(relative: string): Promise<T> => (await import(new URL(relative, fauxqsEntry).href)) as T;
   const { SqsStore } = await load<{ SqsStore: new () => FauxqsStores['sqsStore'] }>('./sqs/sqsStore.js');
