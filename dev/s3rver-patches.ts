@@ -3,6 +3,8 @@
  * (see ../shared/STACK.md). Applied once per process, before any request.
  */
 import crypto from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 let desPatched = false;
 
@@ -91,5 +93,44 @@ export function conditionalWriteMiddleware(): KoaMiddleware {
     } finally {
       inFlight.delete(id);
     }
+  };
+}
+
+interface StoredObjectLike {
+  bucket: string;
+  key: string;
+  content: unknown;
+  metadata: unknown;
+}
+interface FilesystemStoreLike {
+  putObject(object: StoredObjectLike): Promise<{ size: number; md5: string }>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+}
+
+async function bodyBytes(content: unknown): Promise<Buffer> {
+  if (Buffer.isBuffer(content)) return content;
+  const chunks: Buffer[] = [];
+  for await (const chunk of content as AsyncIterable<Buffer | string>) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * s3rver answers a PUT once the request body has passed its hashing transform, before the file write
+ * has flushed (and it truncates the old file first), so a GET right after can read a partial object:
+ * seen under load as an empty manifest. Real S3 is read-after-write consistent. Here the body is
+ * written completely to a temp file and renamed into place before the PUT is answered.
+ */
+export function patchDurablePuts(store: FilesystemStoreLike): void {
+  store.putObject = async (object) => {
+    const body = await bodyBytes(object.content);
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(objectPath), { recursive: true });
+    const temporary = `${objectPath}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temporary, body);
+    await rename(temporary, objectPath);
+    const md5 = crypto.createHash('md5').update(body).digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size: body.length, md5 };
   };
 }

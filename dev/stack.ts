@@ -12,7 +12,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { encodeS3EventKey } from '../shared/s3-event';
 import { type AvatarEdge, startAvatarEdge } from './avatar-edge';
-import { conditionalWriteMiddleware, patchSingleDesForOpenSsl3 } from './s3rver-patches';
+import { conditionalWriteMiddleware, patchDurablePuts, patchSingleDesForOpenSsl3 } from './s3rver-patches';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_BUCKET = 'evergreen-avatars-local';
@@ -53,6 +53,7 @@ export interface LocalStack {
 
 interface S3rverInstance {
   middleware: unknown[];
+  store: Parameters<typeof patchDurablePuts>[0];
   on(event: 'event', listener: (event: S3Event) => void): void;
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -70,6 +71,7 @@ async function startS3(port: number, directory: string, bucket: string): Promise
     configureBuckets: [{ name: bucket, configs: [] }],
   });
   server.middleware.unshift(conditionalWriteMiddleware());
+  patchDurablePuts(server.store);
   const address = await server.run();
   return { server, url: `http://127.0.0.1:${address.port}` };
 }

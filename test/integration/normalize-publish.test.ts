@@ -2,6 +2,7 @@
  * Publishing against the local S3 (s3rver): variants + manifest, re-delivery, rejections,
  * out-of-order events, injected faults between writes, lost manifest races and retention.
  */
+import { isMissingObject } from '../../shared/s3-io';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -30,8 +31,10 @@ async function manifestOf(handle: StackHandle, userId: string): Promise<AvatarMa
   try {
     const object = await handle.s3.send(new GetObjectCommand({ Bucket: handle.stack.bucket, Key: manifestKey(publicIdOf(userId)) }));
     return parseManifest(await object.Body!.transformToString());
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only "no manifest" is an answer; anything else must fail the test with its cause.
+    if (isMissingObject(error)) return undefined;
+    throw error;
   }
 }
 
